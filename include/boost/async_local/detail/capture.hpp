@@ -1,0 +1,164 @@
+//
+// Copyright (c) 2026 The Boost.AsyncLocal authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_ASYNC_LOCAL_DETAIL_CAPTURE_HPP
+#define BOOST_ASYNC_LOCAL_DETAIL_CAPTURE_HPP
+
+#include <boost/async_local/detail/context.hpp>
+
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+
+namespace boost {
+namespace async_local {
+namespace detail {
+
+// What an executor carries: nothing (run functions in the caller's context,
+// read at execute time), or a context captured at initiation (which may be
+// the empty context). One word: the node address with the low bit set means
+// "captured", so a captured empty context is the value 1. Keeping it to one
+// word keeps executor<io_context::executor_type> inside any_io_executor's
+// small-object buffer.
+class capture
+{
+public:
+  capture() noexcept = default;
+
+  // Takes over one reference.
+  explicit capture(node* owned) noexcept
+    : bits_(reinterpret_cast<std::uintptr_t>(owned) | 1u)
+  {
+  }
+
+  static capture current() noexcept
+  {
+    return capture(acquire_current());
+  }
+
+  capture(capture const& other) noexcept
+    : bits_(other.bits_)
+  {
+    add_ref(get());
+  }
+
+  capture(capture&& other) noexcept
+    : bits_(std::exchange(other.bits_, 0))
+  {
+  }
+
+  capture& operator=(capture other) noexcept
+  {
+    std::swap(bits_, other.bits_);
+    return *this;
+  }
+
+  ~capture()
+  {
+    release(get());
+  }
+
+  bool has_value() const noexcept
+  {
+    return bits_ != 0;
+  }
+
+  node* get() const noexcept
+  {
+    return reinterpret_cast<node*>(bits_ & ~std::uintptr_t(1));
+  }
+
+  std::uintptr_t bits() const noexcept
+  {
+    return bits_;
+  }
+
+  // A reference to run a function in: the captured context if there is one,
+  // the caller's current context otherwise.
+  node* acquire() const& noexcept
+  {
+    if (!has_value())
+      return acquire_current();
+    add_ref(get());
+    return get();
+  }
+
+  node* acquire() && noexcept
+  {
+    if (!has_value())
+      return acquire_current();
+    node* n = get();
+    bits_ = 0;
+    return n;
+  }
+
+  // This capture if there is one, a fresh capture of the caller's context
+  // otherwise: what an executor becomes when work is tracked.
+  capture or_current() const& noexcept
+  {
+    return has_value() ? *this : current();
+  }
+
+  capture or_current() && noexcept
+  {
+    return has_value() ? std::move(*this) : current();
+  }
+
+private:
+  std::uintptr_t bits_ = 0;
+};
+
+// A function submitted through an executor, with the context it must run in.
+template <class F>
+class context_function
+{
+public:
+  template <class G>
+  context_function(G&& g, node* owned)
+    : function_(std::forward<G>(g)),
+      node_(owned)
+  {
+  }
+
+  context_function(context_function&& other)
+      noexcept(std::is_nothrow_move_constructible<F>::value)
+    : function_(std::move(other.function_)),
+      node_(std::exchange(other.node_, nullptr))
+  {
+  }
+
+  context_function(context_function const& other)
+    : function_(other.function_),
+      node_(other.node_)
+  {
+    add_ref(node_);
+  }
+
+  context_function& operator=(context_function const&) = delete;
+
+  ~context_function()
+  {
+    release(node_);
+  }
+
+  // Executors call a submitted function once.
+  void operator()()
+  {
+    scope s(std::exchange(node_, nullptr));
+    std::move(function_)();
+  }
+
+private:
+  F function_;
+  node* node_;
+};
+
+} // namespace detail
+} // namespace async_local
+} // namespace boost
+
+#endif // BOOST_ASYNC_LOCAL_DETAIL_CAPTURE_HPP

@@ -1,0 +1,270 @@
+//
+// Copyright (c) 2026 The Boost.AsyncLocal authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_ASYNC_LOCAL_DETAIL_CONTEXT_HPP
+#define BOOST_ASYNC_LOCAL_DETAIL_CONTEXT_HPP
+
+// The context machinery behind variables, snapshots and executors.
+//
+// A context is an immutable node: a sorted array of (variable key, value)
+// entries. Binding a value copies the array into a new node that also stores
+// the new value inline, so one binding is one allocation. The empty context is
+// the null pointer.
+//
+// Each node has two counts:
+//   refs        who can make this node current: snapshots, captures held by
+//               executors and pending handlers, guards, thread slots;
+//   value_refs  who can read the value stored inline: 1 while refs > 0, plus
+//               one per entry of another node that points at it.
+// When refs drops to zero the node lets go of the values it points at. The
+// block itself lives until value_refs drops to zero. So a value lives exactly
+// as long as some context that can see it, never longer: a node that survives
+// only because a later node reads its value does not keep its other entries'
+// values alive.
+//
+// The current context of a thread lives in a thread-local slot that owns one
+// reference. Installing a context moves a reference in; leaving a scope
+// releases whatever the slot holds and moves the saved one back. That makes
+// "leave the handler" restore the thread whatever the handler did.
+
+#include <boost/assert.hpp>
+#include <boost/config.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace boost {
+namespace async_local {
+namespace detail {
+
+struct node;
+
+struct entry
+{
+  std::uint64_t key;  // a variable's id; ids are never reused
+  node* owner;        // the node whose inline value this is
+  void const* value;  // points into owner
+};
+
+struct node
+{
+  std::atomic<std::size_t> refs;
+  std::atomic<std::size_t> value_refs;
+  void (*destroy)(node*) noexcept;  // destroys the inline value, frees the block
+  std::uint32_t size;
+  entry* entries;
+};
+
+// Keys: one per variable object, from one global counter, so a new variable
+// never sees an old one's values even when it lives at the same address.
+inline std::uint64_t next_key() noexcept
+{
+  static std::atomic<std::uint64_t> counter{0};
+  return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+// Lookup is a linear scan over at most 8 entries (no hashing, no branches
+// beyond the compare), and a binary search above that.
+constexpr std::uint32_t linear_lookup_limit = 8;
+
+inline void const* find(node const* n, std::uint64_t key) noexcept
+{
+  entry const* e = n->entries;
+  std::uint32_t const size = n->size;
+  if (size <= linear_lookup_limit)
+  {
+    for (std::uint32_t i = 0; i < size; ++i)
+      if (e[i].key == key)
+        return e[i].value;
+    return nullptr;
+  }
+  entry const* it = std::lower_bound(e, e + size, key,
+      [](entry const& x, std::uint64_t k) { return x.key < k; });
+  return (it != e + size && it->key == key) ? it->value : nullptr;
+}
+
+inline void add_ref(node* n) noexcept
+{
+  if (n)
+    n->refs.fetch_add(1, std::memory_order_relaxed);
+}
+
+inline void release_value(node* n) noexcept
+{
+  if (n->value_refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    n->destroy(n);
+}
+
+inline void release(node* n) noexcept
+{
+  if (n && n->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+  {
+    for (std::uint32_t i = 0; i < n->size; ++i)
+      if (n->entries[i].owner != n)
+        release_value(n->entries[i].owner);
+    release_value(n);
+  }
+}
+
+// One block: the node header, the inline value (if any), then the entries.
+template <class T>
+struct value_node : node
+{
+  template <class... Args>
+  explicit value_node(Args&&... args)
+    : value(std::forward<Args>(args)...)
+  {
+  }
+
+  T value;
+};
+
+struct no_value {};
+
+template <class Block>
+constexpr std::size_t entries_offset() noexcept
+{
+  return (sizeof(Block) + alignof(entry) - 1) / alignof(entry) * alignof(entry);
+}
+
+template <class Block>
+void* allocate_block(std::size_t bytes)
+{
+  if constexpr (alignof(Block) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+    return ::operator new(bytes, std::align_val_t(alignof(Block)));
+  else
+    return ::operator new(bytes);
+}
+
+template <class Block>
+void deallocate_block(void* p, std::size_t bytes) noexcept
+{
+  if constexpr (alignof(Block) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+    ::operator delete(p, bytes, std::align_val_t(alignof(Block)));
+  else
+    ::operator delete(p, bytes);
+}
+
+template <class T>
+void destroy_value_node(node* n) noexcept
+{
+  using block = value_node<T>;
+  std::size_t const bytes = entries_offset<block>() + n->size * sizeof(entry);
+  static_cast<block*>(n)->~block();
+  deallocate_block<block>(n, bytes);
+}
+
+// Makes the node for `base` with `key` bound to T(args...) (when T is not
+// no_value) or with `key` removed (when it is). The result owns one reference.
+// Returns null when the result would be empty.
+template <class T, class... Args>
+node* make_node(node const* base, std::uint64_t key, Args&&... args)
+{
+  constexpr bool binds = !std::is_same<T, no_value>::value;
+  using block = value_node<T>;
+
+  std::uint32_t const base_size = base ? base->size : 0;
+  entry const* const base_entries = base ? base->entries : nullptr;
+  entry const* const pos = std::lower_bound(base_entries,
+      base_entries + base_size, key,
+      [](entry const& x, std::uint64_t k) { return x.key < k; });
+  bool const present = pos != base_entries + base_size && pos->key == key;
+
+  std::uint32_t size = base_size;
+  if (binds && !present)
+    ++size;
+  if (!binds && present)
+    --size;
+  BOOST_ASSERT(binds || present);  // callers unbind only what is bound
+  if (size == 0)
+    return nullptr;
+
+  std::size_t const bytes = entries_offset<block>() + size * sizeof(entry);
+  void* mem = allocate_block<block>(bytes);
+  block* n;
+  try
+  {
+    n = ::new (mem) block(std::forward<Args>(args)...);
+  }
+  catch (...)
+  {
+    deallocate_block<block>(mem, bytes);
+    throw;
+  }
+  n->refs.store(1, std::memory_order_relaxed);
+  n->value_refs.store(1, std::memory_order_relaxed);
+  n->destroy = &destroy_value_node<T>;
+  n->size = size;
+  n->entries = reinterpret_cast<entry*>(
+      static_cast<unsigned char*>(mem) + entries_offset<block>());
+
+  // Copy the base's entries in key order, replacing, inserting or dropping
+  // `key`; every copied entry pins its owner's value.
+  entry* out = n->entries;
+  auto copy = [&](entry const* from, entry const* to)
+  {
+    for (; from != to; ++from, ++out)
+    {
+      *out = *from;
+      out->owner->value_refs.fetch_add(1, std::memory_order_relaxed);
+    }
+  };
+  copy(base_entries, pos);
+  if constexpr (binds)
+    *out++ = entry{key, n, std::addressof(n->value)};
+  copy(present ? pos + 1 : pos, base_entries + base_size);
+  return n;
+}
+
+// The thread's current context. The slot owns one reference.
+inline thread_local node* current_node = nullptr;
+
+inline node* current() noexcept
+{
+  return current_node;
+}
+
+// A new reference to the current context.
+inline node* acquire_current() noexcept
+{
+  node* n = current_node;
+  add_ref(n);
+  return n;
+}
+
+// Runs a region with `owned` installed; on exit, whatever the region left in
+// the slot is released and the previous context is put back.
+class scope
+{
+public:
+  explicit scope(node* owned) noexcept
+    : saved_(std::exchange(current_node, owned))
+  {
+  }
+
+  scope(scope const&) = delete;
+  scope& operator=(scope const&) = delete;
+
+  ~scope()
+  {
+    release(std::exchange(current_node, saved_));
+  }
+
+private:
+  node* saved_;
+};
+
+} // namespace detail
+} // namespace async_local
+} // namespace boost
+
+#endif // BOOST_ASYNC_LOCAL_DETAIL_CONTEXT_HPP

@@ -1,0 +1,270 @@
+//
+// Copyright (c) 2026 The Boost.AsyncLocal authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_ASYNC_LOCAL_EXECUTOR_HPP
+#define BOOST_ASYNC_LOCAL_EXECUTOR_HPP
+
+#include <boost/async_local/detail/capture.hpp>
+#include <boost/async_local/snapshot.hpp>
+
+#include <boost/asio/execution/executor.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/execution/prefer_only.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/is_executor.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/query.hpp>
+#include <boost/asio/require.hpp>
+
+#include <type_traits>
+#include <utility>
+
+namespace boost {
+namespace async_local {
+
+namespace detail {
+
+// Asio asks for tracked work inside every initiating function; through
+// any_io_executor the property arrives wrapped in prefer_only.
+template <class P>
+struct is_tracked : std::is_same<P,
+    boost::asio::execution::outstanding_work_t::tracked_t> {};
+
+template <class P>
+struct is_tracked<boost::asio::execution::prefer_only<P>> : is_tracked<P> {};
+
+} // namespace detail
+
+/// An executor adapter that makes completions run in the initiator's context.
+/**
+ * Wrap an executor once and every I/O object, strand and coroutine made from
+ * it propagates async-local context:
+ *
+ * @code
+ * boost::asio::io_context ioc;
+ * auto ex = boost::async_local::make_executor(ioc.get_executor());
+ * boost::asio::steady_timer timer(ex);   // or tcp::socket, strand, co_spawn...
+ * @endcode
+ *
+ * @par Semantics
+ * - A function submitted with `execute` (what `post`, `dispatch` and `defer`
+ *   do) runs in the context current at the call.
+ * - An asynchronous operation asks its I/O executor (and its handler's
+ *   executor) for `execution::outstanding_work.tracked` inside its initiating
+ *   function. The tracked executor this adapter returns carries a capture of
+ *   the context current at that moment, and every function it executes later
+ *   (the completion handler, and each intermediate handler of a composed
+ *   operation) runs in that captured context.
+ * - Whatever a function binds and does not undo is discarded when it returns
+ *   or throws: no binding leaks into the next handler.
+ * - `query`, `require` and `prefer` are forwarded to the inner executor; the
+ *   results are wrapped again and keep the capture.
+ * - Two adapters are equal when their inner executors are equal and they
+ *   carry the same capture (or neither carries one).
+ *
+ * A handler bound with @ref bind runs in its bound snapshot, which wins over
+ * the executor's capture.
+ *
+ * @note An executor that carries a capture (one obtained by preferring
+ * `outstanding_work.tracked`, such as the one inside an
+ * `executor_work_guard`) runs every function in that capture, not in the
+ * caller's context.
+ *
+ * @par Thread safety
+ * Distinct objects: safe. Shared objects: safe for const use.
+ *
+ * @par Cost
+ * One word on top of the inner executor. Executing captures a pointer: no
+ * allocation, and one atomic increment and decrement per function when the
+ * context is not empty. The empty context costs a null check.
+ */
+template <class Executor>
+class executor
+{
+public:
+  /// The type of the wrapped executor.
+  using inner_executor_type = Executor;
+
+  /// Wraps `inner`. The result carries no capture.
+  explicit executor(Executor const& inner) noexcept(
+      std::is_nothrow_copy_constructible<Executor>::value)
+    : inner_(inner)
+  {
+  }
+
+  /// Wraps `inner`. The result carries no capture.
+  explicit executor(Executor&& inner) noexcept(
+      std::is_nothrow_move_constructible<Executor>::value)
+    : inner_(std::move(inner))
+  {
+  }
+
+  /// Converts from an adapter of a convertible executor, keeping the capture.
+  template <class OtherExecutor, class = std::enable_if_t<
+      std::is_convertible<OtherExecutor const&, Executor>::value>>
+  executor(executor<OtherExecutor> const& other) noexcept(
+      std::is_nothrow_constructible<Executor, OtherExecutor const&>::value)
+    : inner_(other.get_inner_executor()),
+      capture_(other.capture_)
+  {
+  }
+
+  executor(executor const&) = default;
+  executor(executor&&) = default;
+  executor& operator=(executor const&) = default;
+  executor& operator=(executor&&) = default;
+
+  /// The wrapped executor.
+  inner_executor_type const& get_inner_executor() const noexcept
+  {
+    return inner_;
+  }
+
+  /// True when this executor carries a context captured at initiation.
+  bool has_captured_context() const noexcept
+  {
+    return capture_.has_value();
+  }
+
+  /// The context functions run in: the captured one, or the current one.
+  async_local::snapshot context_snapshot() const noexcept
+  {
+    return async_local::snapshot(capture_.acquire());
+  }
+
+  /// Submits `f` to the inner executor, to run in this executor's context.
+  template <class F>
+  void execute(F&& f) const&
+  {
+    inner_.execute(detail::context_function<std::decay_t<F>>(
+        std::forward<F>(f), capture_.acquire()));
+  }
+
+  /// Submits `f`, moving this executor's capture into it.
+  template <class F>
+  void execute(F&& f) &&
+  {
+    inner_.execute(detail::context_function<std::decay_t<F>>(
+        std::forward<F>(f), std::move(capture_).acquire()));
+  }
+
+  /// Forwards a query to the inner executor.
+  template <class Property, class = std::enable_if_t<
+      boost::asio::can_query<Executor const&, Property>::value>>
+  decltype(auto) query(Property const& p) const noexcept(
+      boost::asio::is_nothrow_query<Executor const&, Property>::value)
+  {
+    return boost::asio::query(inner_, p);
+  }
+
+  /// Forwards a requirement; requiring tracked work captures the context.
+  template <class Property, class = std::enable_if_t<
+      boost::asio::can_require<Executor const&, Property>::value>>
+  auto require(Property const& p) const&
+  {
+    return rewrap(boost::asio::require(inner_, p),
+        captured_for<Property>(capture_));
+  }
+
+  template <class Property, class = std::enable_if_t<
+      boost::asio::can_require<Executor const&, Property>::value>>
+  auto require(Property const& p) &&
+  {
+    return rewrap(boost::asio::require(inner_, p),
+        captured_for<Property>(std::move(capture_)));
+  }
+
+  /// Forwards a preference; preferring tracked work captures the context.
+  template <class Property, class = std::enable_if_t<
+      boost::asio::can_prefer<Executor const&, Property>::value>>
+  auto prefer(Property const& p) const&
+  {
+    return rewrap(boost::asio::prefer(inner_, p),
+        captured_for<Property>(capture_));
+  }
+
+  template <class Property, class = std::enable_if_t<
+      boost::asio::can_prefer<Executor const&, Property>::value>>
+  auto prefer(Property const& p) &&
+  {
+    return rewrap(boost::asio::prefer(inner_, p),
+        captured_for<Property>(std::move(capture_)));
+  }
+
+  friend bool operator==(executor const& a, executor const& b) noexcept
+  {
+    return a.capture_.bits() == b.capture_.bits() && a.inner_ == b.inner_;
+  }
+
+  friend bool operator!=(executor const& a, executor const& b) noexcept
+  {
+    return !(a == b);
+  }
+
+#if !defined(GENERATING_DOCUMENTATION)
+  executor(Executor inner, detail::capture c) noexcept(
+      std::is_nothrow_move_constructible<Executor>::value)
+    : inner_(std::move(inner)),
+      capture_(std::move(c))
+  {
+  }
+
+  detail::capture const& get_capture() const noexcept
+  {
+    return capture_;
+  }
+#endif
+
+private:
+  template <class> friend class executor;
+
+  template <class Property, class C>
+  static detail::capture captured_for(C&& c) noexcept
+  {
+    if constexpr (detail::is_tracked<Property>::value)
+      return std::forward<C>(c).or_current();
+    else
+      return std::forward<C>(c);
+  }
+
+  template <class Inner>
+  static executor<std::decay_t<Inner>> rewrap(Inner&& inner,
+      detail::capture c) noexcept
+  {
+    return executor<std::decay_t<Inner>>(std::forward<Inner>(inner),
+        std::move(c));
+  }
+
+  Executor inner_;
+  detail::capture capture_;
+};
+
+/// Wraps `inner` in a propagating @ref executor.
+template <class Executor, class = std::enable_if_t<
+    boost::asio::execution::is_executor<Executor>::value>>
+executor<Executor> make_executor(Executor const& inner)
+{
+  return executor<Executor>(inner);
+}
+
+/// Wraps `ctx.get_executor()` in a propagating @ref executor.
+template <class ExecutionContext, class = std::enable_if_t<
+    std::is_convertible<ExecutionContext&,
+      boost::asio::execution_context&>::value>>
+executor<typename ExecutionContext::executor_type>
+make_executor(ExecutionContext& ctx)
+{
+  return executor<typename ExecutionContext::executor_type>(
+      ctx.get_executor());
+}
+
+} // namespace async_local
+} // namespace boost
+
+#include <boost/async_local/impl/strand.hpp>
+
+#endif // BOOST_ASYNC_LOCAL_EXECUTOR_HPP

@@ -1,0 +1,194 @@
+//
+// Copyright (c) 2026 The Boost.AsyncLocal authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_ASYNC_LOCAL_SNAPSHOT_HPP
+#define BOOST_ASYNC_LOCAL_SNAPSHOT_HPP
+
+#include <boost/async_local/detail/context.hpp>
+
+#include <functional>
+#include <type_traits>
+#include <utility>
+
+namespace boost {
+namespace async_local {
+
+template <class F>
+class snapshot_function;
+
+/// An immutable capture of every async-local variable's binding.
+/**
+ * A snapshot is what propagates: the executor wrapper and @ref bind capture
+ * one when an operation is initiated and run the completion inside it.
+ *
+ * @par Semantics
+ * A snapshot never changes. Binding a variable afterwards makes a new context
+ * and leaves existing snapshots alone. The values a snapshot can see live at
+ * least as long as the snapshot.
+ *
+ * @par Thread safety
+ * Distinct objects: safe. Shared objects: safe for concurrent const use,
+ * including copying, so one snapshot may be shared across threads.
+ *
+ * @par Cost
+ * A snapshot is one pointer. The empty snapshot costs nothing to copy;
+ * copying a non-empty one is one atomic increment. Moving is free.
+ */
+class snapshot
+{
+public:
+  /// Constructs the empty context: no variable is bound.
+  snapshot() noexcept = default;
+
+  snapshot(snapshot const& other) noexcept
+    : node_(other.node_)
+  {
+    detail::add_ref(node_);
+  }
+
+  snapshot(snapshot&& other) noexcept
+    : node_(std::exchange(other.node_, nullptr))
+  {
+  }
+
+  snapshot& operator=(snapshot other) noexcept
+  {
+    std::swap(node_, other.node_);
+    return *this;
+  }
+
+  ~snapshot()
+  {
+    detail::release(node_);
+  }
+
+  /// Captures the calling thread's current context.
+  /**
+   * @par Complexity
+   * O(1). No allocation; one atomic increment unless the context is empty.
+   */
+  static snapshot current() noexcept
+  {
+    return snapshot(detail::acquire_current());
+  }
+
+  /// Calls `f(a...)` with this snapshot as the current context.
+  /**
+   * The previous context is restored when `f` returns or throws, whatever
+   * bindings `f` made and did not undo.
+   *
+   * @returns What `f` returns.
+   */
+  template <class F, class... A>
+  decltype(auto) run(F&& f, A&&... a) const
+  {
+    detail::add_ref(node_);
+    detail::scope s(node_);
+    return std::invoke(std::forward<F>(f), std::forward<A>(a)...);
+  }
+
+  /// Returns a callable that runs `f` inside this snapshot.
+  /**
+   * The result holds a copy of the snapshot and a decayed copy of `f`. Every
+   * call runs `f` with this snapshot current, as @ref run does. It is
+   * copyable when `f` is.
+   */
+  template <class F>
+  snapshot_function<std::decay_t<F>> wrap(F&& f) const
+  {
+    return snapshot_function<std::decay_t<F>>(*this, std::forward<F>(f));
+  }
+
+  /// True when no variable is bound in this snapshot.
+  bool empty() const noexcept
+  {
+    return node_ == nullptr;
+  }
+
+  /// Two snapshots are equal when they are the same capture.
+  /**
+   * Snapshots taken from the same context compare equal. Two contexts built
+   * separately compare unequal even when they bind equal values: equality is
+   * identity, and it is O(1).
+   */
+  friend bool operator==(snapshot const& a, snapshot const& b) noexcept
+  {
+    return a.node_ == b.node_;
+  }
+
+  friend bool operator!=(snapshot const& a, snapshot const& b) noexcept
+  {
+    return a.node_ != b.node_;
+  }
+
+#if !defined(GENERATING_DOCUMENTATION)
+  // Library internals: adopt or hand over the reference.
+  explicit snapshot(detail::node* adopted) noexcept
+    : node_(adopted)
+  {
+  }
+
+  detail::node* release_node() noexcept
+  {
+    return std::exchange(node_, nullptr);
+  }
+
+  detail::node* get_node() const noexcept
+  {
+    return node_;
+  }
+#endif
+
+private:
+  detail::node* node_ = nullptr;
+};
+
+/// The callable returned by @ref snapshot::wrap.
+template <class F>
+class snapshot_function
+{
+public:
+  template <class G>
+  snapshot_function(snapshot s, G&& g)
+    : snapshot_(std::move(s)),
+      function_(std::forward<G>(g))
+  {
+  }
+
+  template <class... A>
+  decltype(auto) operator()(A&&... a) &
+  {
+    return snapshot_.run(function_, std::forward<A>(a)...);
+  }
+
+  template <class... A>
+  decltype(auto) operator()(A&&... a) const&
+  {
+    return snapshot_.run(function_, std::forward<A>(a)...);
+  }
+
+  template <class... A>
+  decltype(auto) operator()(A&&... a) &&
+  {
+    return snapshot_.run(std::move(function_), std::forward<A>(a)...);
+  }
+
+  /// The snapshot the function runs in.
+  snapshot const& get_snapshot() const noexcept
+  {
+    return snapshot_;
+  }
+
+private:
+  snapshot snapshot_;
+  F function_;
+};
+
+} // namespace async_local
+} // namespace boost
+
+#endif // BOOST_ASYNC_LOCAL_SNAPSHOT_HPP

@@ -1,0 +1,255 @@
+//
+// Copyright (c) 2026 The Boost.AsyncLocal authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// Test that the header is self-contained.
+#include <boost/async_local/bind.hpp>
+
+#include "isolation.hpp"
+#include "modes.hpp"
+#include "paths.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_allocator.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/consign.hpp>
+#include <boost/asio/redirect_error.hpp>
+
+#include <memory>
+#include <tuple>
+
+namespace net = boost::asio;
+namespace al = boost::async_local;
+using boost::system::error_code;
+using paths::id;
+
+BOOST_AUTO_TEST_SUITE(test_bind)
+
+BOOST_AUTO_TEST_CASE(propagates_on_every_path_of_a_plain_executor)
+{
+  paths::all(modes::bound_handlers{});
+}
+
+BOOST_AUTO_TEST_CASE(isolation_one_thread)
+{
+  auto r = isolation::run(modes::bound_handlers{}, 1);
+  BOOST_TEST(r.steps == 4000);
+  BOOST_TEST(r.mismatches == 0);
+}
+
+BOOST_AUTO_TEST_CASE(isolation_two_threads)
+{
+  auto r = isolation::run(modes::bound_handlers{}, 2);
+  BOOST_TEST(r.steps == 4000);
+  BOOST_TEST(r.mismatches == 0);
+}
+
+BOOST_AUTO_TEST_CASE(plain_handler_call)
+{
+  auto h = id.run(1, [] { return al::bind([](int x) { return id.get_or(-1) + x; }); });
+  BOOST_TEST(h(10) == 11);
+  auto const& ch = h;
+  BOOST_TEST(ch(20) == 21);
+  BOOST_TEST(std::move(h)(30) == 31);
+  BOOST_TEST(id.get() == nullptr);
+  al::snapshot s = id.run(5, [] { return al::snapshot::current(); });
+  BOOST_TEST(al::bind(s, [] { return id.get_or(-1); })() == 5);
+  BOOST_TEST((al::bind(s, 0).get_snapshot() == s));
+}
+
+BOOST_AUTO_TEST_CASE(bound_snapshot_wins_over_executor_capture)
+{
+  net::io_context ioc;
+  auto ex = al::make_executor(ioc);
+  paths::recorder r;
+  paths::steady_timer<decltype(ex)> timer(ex, std::chrono::milliseconds(1));
+  al::snapshot s = id.run(2, [] { return al::snapshot::current(); });
+  id.run(1, [&] { timer.async_wait(al::bind(s, r.expect(2))); });
+  ioc.run();
+  r.check(1);
+}
+
+BOOST_AUTO_TEST_CASE(every_step_of_a_composed_operation_runs_in_the_bound_snapshot)
+{
+  // Initiated in context 1, bound to context 2: the initiating step, every
+  // intermediate step and the handler see 2; on either kind of executor.
+  net::io_context ioc;
+  paths::recorder r;
+  al::snapshot s = id.run(2, [] { return al::snapshot::current(); });
+  paths::steady_timer<net::any_io_executor> plain(ioc.get_executor());
+  paths::steady_timer<net::any_io_executor> wrapped(al::make_executor(ioc));
+  id.run(1, [&] {
+    paths::async_three_steps(plain, r, 2, al::bind(s, r.expect(2)));
+    paths::async_three_steps(wrapped, r, 2, al::bind(s, r.expect(2)));
+  });
+  ioc.run();
+  r.check(10);
+}
+
+// Each adapter (given the io_context and a handler or token) wrapped around a bound handler and a bound adapter, with the
+// bound token passed as an rvalue, an lvalue and a const lvalue.
+// Of Asio 1.81's own adapters only as_tuple accepts a const lvalue token
+// (the others pass the inner token to a non-const reference or move from
+// it), so for those the const case is left out.
+enum class tokens { all, no_const };
+
+template <tokens Which = tokens::all, class Adapt>
+void compose_with(Adapt adapt)
+{
+  net::io_context ioc;
+  paths::recorder r;
+  net::steady_timer t1(ioc), t2(ioc), t3(ioc), t4(ioc), t5(ioc), t6(ioc);
+  for (auto* t : {&t1, &t2, &t3, &t4, &t5, &t6})
+    t->expires_after(std::chrono::milliseconds(1));
+  id.run(1, [&] {
+    t1.async_wait(adapt(ioc, al::bind(r.expect(1))));
+    auto lvalue = adapt(ioc, al::bind(r.expect(1)));
+    t2.async_wait(lvalue);
+    auto const clvalue = adapt(ioc, al::bind(r.expect(1)));
+    if constexpr (Which == tokens::all)
+      t3.async_wait(clvalue);
+
+    t4.async_wait(al::bind(adapt(ioc, r.expect(1))));
+    auto lbound = al::bind(adapt(ioc, r.expect(1)));
+    t5.async_wait(lbound);
+    auto const cbound = al::bind(adapt(ioc, r.expect(1)));
+    if constexpr (Which == tokens::all)
+      t6.async_wait(cbound);
+  });
+  ioc.run();
+  r.check(Which == tokens::all ? 6 : 4);
+}
+
+BOOST_AUTO_TEST_CASE(const_lvalue_bound_handler)
+{
+  compose_with([](auto&, auto h) { return h; });
+}
+
+BOOST_AUTO_TEST_CASE(composes_with_as_tuple)
+{
+  compose_with([](auto&, auto h) { return net::as_tuple(std::move(h)); });
+}
+
+BOOST_AUTO_TEST_CASE(composes_with_redirect_error)
+{
+  static error_code ec;
+  compose_with<tokens::no_const>([](auto&, auto h) { return net::redirect_error(std::move(h), ec); });
+}
+
+BOOST_AUTO_TEST_CASE(composes_with_consign)
+{
+  compose_with<tokens::no_const>([](auto&, auto h) {
+    return net::consign(std::move(h), std::make_shared<int>(1));
+  });
+}
+
+BOOST_AUTO_TEST_CASE(composes_with_bind_executor)
+{
+  compose_with<tokens::no_const>([](net::io_context& ioc, auto h) {
+    return net::bind_executor(net::make_strand(ioc), std::move(h));
+  });
+}
+
+BOOST_AUTO_TEST_CASE(composes_with_bind_cancellation_slot)
+{
+  net::cancellation_signal sig;
+  compose_with<tokens::no_const>([&](auto&, auto h) {
+    return net::bind_cancellation_slot(sig.slot(), std::move(h));
+  });
+}
+
+BOOST_AUTO_TEST_CASE(composes_with_bind_allocator)
+{
+  compose_with<tokens::no_const>([](auto&, auto h) {
+    return net::bind_allocator(std::allocator<void>(), std::move(h));
+  });
+}
+
+namespace {
+
+template <class T>
+struct tagged_allocator : std::allocator<T>
+{
+  tagged_allocator() = default;
+  explicit tagged_allocator(int t) : tag(t) {}
+  template <class U>
+  tagged_allocator(tagged_allocator<U> const& o) : tag(o.tag) {}
+  template <class U>
+  struct rebind { using other = tagged_allocator<U>; };
+  int tag = 0;
+  friend bool operator==(tagged_allocator const& a, tagged_allocator const& b)
+  {
+    return a.tag == b.tag;
+  }
+  friend bool operator!=(tagged_allocator const& a, tagged_allocator const& b)
+  {
+    return a.tag != b.tag;
+  }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(associations_pass_through)
+{
+  net::io_context io1;
+  net::io_context io2;
+  net::cancellation_signal sig;
+  auto h = net::bind_executor(io2.get_executor(),
+      net::bind_allocator(tagged_allocator<void>(7),
+        net::bind_cancellation_slot(sig.slot(), [](error_code) {})));
+  auto b = al::bind(h);
+  BOOST_TEST((net::get_associated_executor(b, io1.get_executor()) ==
+      io2.get_executor()));
+  BOOST_TEST(net::get_associated_allocator(b).tag == 7);
+  BOOST_TEST((net::get_associated_cancellation_slot(b) == sig.slot()));
+
+  // Without associations, the defaults come through.
+  auto plain = al::bind([](error_code) {});
+  BOOST_TEST((net::get_associated_executor(plain, io1.get_executor()) ==
+      io1.get_executor()));
+  BOOST_TEST(!net::get_associated_cancellation_slot(plain).is_connected());
+}
+
+BOOST_AUTO_TEST_CASE(associated_executor_runs_the_handler)
+{
+  // A timer on io1, its handler bound to io2: only io2 runs it, and in the
+  // bound snapshot.
+  net::io_context io1;
+  net::io_context io2;
+  net::steady_timer timer(io1, std::chrono::milliseconds(1));
+  int seen = 0;
+  id.run(8, [&] {
+    timer.async_wait(al::bind(net::bind_executor(io2, [&](error_code) {
+      seen = id.get_or(-1);
+    })));
+  });
+  io1.run();
+  BOOST_TEST(seen == 0);
+  io2.run();
+  BOOST_TEST(seen == 8);
+}
+
+BOOST_AUTO_TEST_CASE(cancellation_completes_in_the_bound_snapshot)
+{
+  net::io_context ioc;
+  net::cancellation_signal sig;
+  net::steady_timer timer(ioc, std::chrono::hours(1));
+  error_code result;
+  int seen = 0;
+  id.run(9, [&] {
+    timer.async_wait(al::bind(net::bind_cancellation_slot(sig.slot(),
+        [&](error_code ec) { result = ec; seen = id.get_or(-1); })));
+  });
+  ioc.poll();
+  sig.emit(net::cancellation_type::terminal);
+  ioc.run();
+  BOOST_TEST(result == net::error::operation_aborted);
+  BOOST_TEST(seen == 9);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,65 @@
+//
+// Copyright (c) 2026 The Boost.AsyncLocal authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_ASYNC_LOCAL_TEST_COMMON_HPP
+#define BOOST_ASYNC_LOCAL_TEST_COMMON_HPP
+
+#include <boost/asio/io_context.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <cstddef>
+
+namespace test {
+
+// Counts operator new calls made on this thread while armed (main.cpp
+// replaces the global operator new).
+struct allocation_counter
+{
+  allocation_counter();
+  ~allocation_counter();
+  std::size_t count() const;
+
+  allocation_counter(allocation_counter const&) = delete;
+  allocation_counter& operator=(allocation_counter const&) = delete;
+
+private:
+  std::size_t start_;
+};
+
+// A value type that counts how many of it are alive.
+struct counted
+{
+  static std::atomic<int> live;
+
+  explicit counted(int v) : value(v) { ++live; }
+  counted(counted const& o) : value(o.value) { ++live; }
+  counted(counted&& o) noexcept : value(o.value) { ++live; }
+  counted& operator=(counted const&) = default;
+  ~counted() { --live; }
+
+  int value;
+};
+
+// Fails the test if the io_context still has work or unrun handlers when the
+// test ends: polls it and checks that it stopped.
+struct no_leaked_work
+{
+  explicit no_leaked_work(boost::asio::io_context& ioc) : ioc_(ioc) {}
+  ~no_leaked_work()
+  {
+    ioc_.restart();
+    ioc_.poll();
+    BOOST_TEST(ioc_.stopped());
+  }
+
+  boost::asio::io_context& ioc_;
+};
+
+} // namespace test
+
+#endif

@@ -1,0 +1,192 @@
+//
+// Copyright (c) 2026 The Boost.AsyncLocal authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// The strand specialisation comes with the executor header.
+#include <boost/async_local/executor.hpp>
+
+#include "isolation.hpp"
+#include "modes.hpp"
+#include "paths.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+
+#include <optional>
+
+namespace net = boost::asio;
+namespace al = boost::async_local;
+using paths::id;
+
+namespace {
+
+using io_executor = net::io_context::executor_type;
+
+static_assert(std::is_same<decltype(net::make_strand(
+    std::declval<al::executor<io_executor>>())),
+    net::strand<al::executor<io_executor>>>::value, "");
+static_assert(net::execution::is_executor<
+    net::strand<al::executor<io_executor>>>::value, "");
+
+// Both ways of composing a strand with the propagating executor.
+template <class Mode>
+void batch_runs_each_function_in_its_own_context(Mode m)
+{
+  // Queue several functions before the strand runs, so that it runs them as
+  // one batch inside one call of its inner executor.
+  net::io_context ioc;
+  auto s = m.executor(ioc);
+  paths::recorder r;
+  for (int i = 1; i <= 5; ++i)
+    id.run(i, [&] { net::post(s, r.expect(i)); });
+  ioc.run();
+  r.check(5);
+}
+
+template <class Mode>
+void inline_dispatch_runs_in_the_captured_context(Mode m)
+{
+  net::io_context ioc;
+  auto s = m.executor(ioc);
+  // An executor tracked in context 2: what an operation started in context 2
+  // completes through.
+  std::optional<decltype(net::prefer(s,
+      net::execution::outstanding_work.tracked))> tracked;
+  id.run(2, [&] {
+    tracked.emplace(net::prefer(s, net::execution::outstanding_work.tracked));
+  });
+  std::vector<int> seen;
+  id.run(1, [&] {
+    net::post(s, [&] {
+      // Inside the strand, dispatch runs inline...
+      bool ran = false;
+      net::dispatch(s, [&] { ran = true; seen.push_back(id.get_or(-1)); });
+      BOOST_TEST(ran);
+      // ...and a function dispatched through the tracked executor runs
+      // inline in the context captured for it, not in ours.
+      ran = false;
+      tracked->execute([&] { ran = true; seen.push_back(id.get_or(-1)); });
+      BOOST_TEST(ran);
+      tracked.reset();  // the outstanding work it counts
+      seen.push_back(id.get_or(-1));
+    });
+  });
+  ioc.run();
+  BOOST_TEST(seen == (std::vector<int>{1, 2, 1}), boost::test_tools::per_element());
+}
+
+template <class Mode>
+void serialises_under_two_threads(Mode m)
+{
+  net::io_context ioc(2);
+  auto s = m.executor(ioc);
+  std::atomic<int> inside{0};
+  std::atomic<int> overlaps{0};
+  std::atomic<int> mismatches{0};
+  std::atomic<int> runs{0};
+  for (int i = 0; i < 2000; ++i)
+    id.run(i, [&] {
+      net::post(s, [&, i] {
+        if (inside.fetch_add(1) != 0)
+          ++overlaps;
+        if (id.get_or(-1) != i)
+          ++mismatches;
+        // Dispatch from inside the strand runs inline, in our context.
+        net::dispatch(s, [&, i] { mismatches += id.get_or(-1) != i; });
+        inside.fetch_sub(1);
+        ++runs;
+      });
+    });
+  std::thread t([&] { ioc.run(); });
+  ioc.run();
+  t.join();
+  BOOST_TEST(runs == 2000);
+  BOOST_TEST(overlaps == 0);
+  BOOST_TEST(mismatches == 0);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(test_strand)
+
+BOOST_AUTO_TEST_CASE(strand_of_wrapped_propagates_on_every_path)
+{
+  paths::all(modes::strand_of_wrapped{});
+}
+
+BOOST_AUTO_TEST_CASE(wrapped_strand_propagates_on_every_path)
+{
+  paths::all(modes::wrapped_strand{});
+}
+
+BOOST_AUTO_TEST_CASE(batch_strand_of_wrapped)
+{
+  batch_runs_each_function_in_its_own_context(modes::strand_of_wrapped{});
+}
+
+BOOST_AUTO_TEST_CASE(batch_wrapped_strand)
+{
+  batch_runs_each_function_in_its_own_context(modes::wrapped_strand{});
+}
+
+BOOST_AUTO_TEST_CASE(inline_dispatch_strand_of_wrapped)
+{
+  inline_dispatch_runs_in_the_captured_context(modes::strand_of_wrapped{});
+}
+
+BOOST_AUTO_TEST_CASE(inline_dispatch_wrapped_strand)
+{
+  inline_dispatch_runs_in_the_captured_context(modes::wrapped_strand{});
+}
+
+BOOST_AUTO_TEST_CASE(two_threads_strand_of_wrapped)
+{
+  serialises_under_two_threads(modes::strand_of_wrapped{});
+}
+
+BOOST_AUTO_TEST_CASE(two_threads_wrapped_strand)
+{
+  serialises_under_two_threads(modes::wrapped_strand{});
+}
+
+BOOST_AUTO_TEST_CASE(isolation_two_threads_on_strands)
+{
+  // Every unit shares one strand here: interleaving inside a strand.
+  auto r = isolation::run(modes::strand_of_wrapped{}, 2, 300);
+  BOOST_TEST(r.steps == 1200);
+  BOOST_TEST(r.mismatches == 0);
+}
+
+BOOST_AUTO_TEST_CASE(strand_interface)
+{
+  net::io_context ioc;
+  auto ex = al::make_executor(ioc);
+  auto s = net::make_strand(ex);
+  BOOST_TEST((s.get_inner_executor() == ex));
+  BOOST_TEST(!s.running_in_this_thread());
+  auto s2 = s;
+  BOOST_TEST((s2 == s));
+  BOOST_TEST((net::make_strand(ex) != s));
+  auto never = net::require(s, net::execution::blocking.never);
+  static_assert(std::is_same<decltype(never),
+      net::strand<al::executor<std::decay_t<decltype(net::require(
+        ioc.get_executor(), net::execution::blocking.never))>>>>::value,
+      "require keeps the strand shape");
+  BOOST_TEST((net::query(never, net::execution::blocking) ==
+      net::execution::blocking.never));
+  BOOST_TEST(&net::query(s, net::execution::context) == &ioc);
+  BOOST_TEST(id.run(1, [&] {
+    return net::prefer(s, net::execution::outstanding_work.tracked);
+  }).get_inner_executor().has_captured_context());
+  bool inside = false;
+  int ran = 0;
+  net::post(s, [&] { ++ran; inside = s.running_in_this_thread(); });
+  ioc.restart();  // the tracked executor's end of work stopped it
+  ioc.run();
+  BOOST_TEST(ran == 1);
+  BOOST_TEST(inside);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
