@@ -225,7 +225,8 @@ BOOST_AUTO_TEST_CASE(query_require_prefer_are_forwarded)
   snap.run([&] { BOOST_TEST(id.get_or(-1) == 4); });
 }
 
-BOOST_AUTO_TEST_CASE(any_io_executor_holds_it_without_allocating)
+BOOST_AUTO_TEST_CASE(any_io_executor_holds_it_without_allocating,
+    *boost::unit_test::enable_if<test::allocation_counter::available>())
 {
   net::io_context ioc;
   auto ex = al::make_executor(ioc);
@@ -289,7 +290,8 @@ std::size_t allocations_per_chain(net::io_context& ioc, Ex ex, int hops,
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(zero_allocations_per_hop)
+BOOST_AUTO_TEST_CASE(zero_allocations_per_hop,
+    *boost::unit_test::enable_if<test::allocation_counter::available>())
 {
   net::io_context ioc(1);
   auto plain = ioc.get_executor();

@@ -30,35 +30,65 @@ std::size_t allocation_counter::count() const
 
 } // namespace test
 
-// Global replacements that count this thread's allocations.
-void* operator new(std::size_t n)
+#if BOOST_ASYNC_LOCAL_TEST_COUNTS_ALLOCATIONS
+
+// Global replacements that count this thread's allocations. Every form is
+// replaced, so that a sanitizer runtime's own replacements are never linked
+// in beside these.
+namespace {
+
+void* counted_allocate(std::size_t n, std::size_t align)
 {
   ++thread_allocations;
-  if (void* p = std::malloc(n ? n : 1))
+  n = n ? n : 1;
+  if (align <= __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+    return std::malloc(n);
+  return std::aligned_alloc(align, (n + align - 1) / align * align);
+}
+
+void* allocate_or_throw(std::size_t n, std::size_t align)
+{
+  if (void* p = counted_allocate(n, align))
     return p;
   throw std::bad_alloc();
 }
 
-void* operator new[](std::size_t n)
-{
-  return ::operator new(n);
-}
+constexpr std::size_t plain = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
 
-void* operator new(std::size_t n, std::align_val_t a)
-{
-  ++thread_allocations;
-  std::size_t const al = static_cast<std::size_t>(a);
-  if (void* p = std::aligned_alloc(al, (n + al - 1) / al * al))
-    return p;
-  throw std::bad_alloc();
-}
+} // namespace
+
+using std::align_val_t;
+using std::nothrow_t;
+using std::size_t;
+
+void* operator new(size_t n) { return allocate_or_throw(n, plain); }
+void* operator new[](size_t n) { return allocate_or_throw(n, plain); }
+void* operator new(size_t n, align_val_t a)
+{ return allocate_or_throw(n, static_cast<size_t>(a)); }
+void* operator new[](size_t n, align_val_t a)
+{ return allocate_or_throw(n, static_cast<size_t>(a)); }
+void* operator new(size_t n, nothrow_t const&) noexcept
+{ return counted_allocate(n, plain); }
+void* operator new[](size_t n, nothrow_t const&) noexcept
+{ return counted_allocate(n, plain); }
+void* operator new(size_t n, align_val_t a, nothrow_t const&) noexcept
+{ return counted_allocate(n, static_cast<size_t>(a)); }
+void* operator new[](size_t n, align_val_t a, nothrow_t const&) noexcept
+{ return counted_allocate(n, static_cast<size_t>(a)); }
 
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept
-{
-  std::free(p);
-}
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+void operator delete[](void* p, size_t) noexcept { std::free(p); }
+void operator delete(void* p, align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, size_t, align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, size_t, align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, nothrow_t const&) noexcept { std::free(p); }
+void operator delete[](void* p, nothrow_t const&) noexcept { std::free(p); }
+void operator delete(void* p, align_val_t, nothrow_t const&) noexcept
+{ std::free(p); }
+void operator delete[](void* p, align_val_t, nothrow_t const&) noexcept
+{ std::free(p); }
+
+#endif // BOOST_ASYNC_LOCAL_TEST_COUNTS_ALLOCATIONS

@@ -107,7 +107,8 @@ BOOST_AUTO_TEST_CASE(wrap_runs_inside_the_snapshot)
   BOOST_TEST(!f.get_snapshot().empty());
 }
 
-BOOST_AUTO_TEST_CASE(current_does_not_allocate)
+BOOST_AUTO_TEST_CASE(current_does_not_allocate,
+    *boost::unit_test::enable_if<test::allocation_counter::available>())
 {
   al::variable<int> v;
   v.run(1, [] {

@@ -239,7 +239,8 @@ BOOST_AUTO_TEST_CASE(destroyed_variable_values_go_with_their_snapshots)
   BOOST_TEST(counted::live == 0);
 }
 
-BOOST_AUTO_TEST_CASE(binding_allocates_once_and_get_never)
+BOOST_AUTO_TEST_CASE(binding_allocates_once_and_get_never,
+    *boost::unit_test::enable_if<test::allocation_counter::available>())
 {
   al::variable<int> v;
   al::variable<int> w;

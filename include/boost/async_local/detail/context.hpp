@@ -148,10 +148,18 @@ void* allocate_block(std::size_t bytes)
 template <class Block>
 void deallocate_block(void* p, std::size_t bytes) noexcept
 {
+#if defined(__cpp_sized_deallocation)
   if constexpr (alignof(Block) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
     ::operator delete(p, bytes, std::align_val_t(alignof(Block)));
   else
     ::operator delete(p, bytes);
+#else
+  (void)bytes;
+  if constexpr (alignof(Block) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+    ::operator delete(p, std::align_val_t(alignof(Block)));
+  else
+    ::operator delete(p);
+#endif
 }
 
 template <class T>
