@@ -19,8 +19,18 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/consign.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/spawn.hpp>
+#include <boost/asio/use_future.hpp>
+#if defined(BOOST_ASIO_HAS_CO_AWAIT)
+# include <boost/asio/co_spawn.hpp>
+# include <boost/asio/use_awaitable.hpp>
+#endif
 
+#include <future>
 #include <memory>
+#include <thread>
 #include <tuple>
 
 namespace net = boost::asio;
@@ -251,5 +261,94 @@ BOOST_AUTO_TEST_CASE(cancellation_completes_in_the_bound_snapshot)
   BOOST_TEST(result == net::error::operation_aborted);
   BOOST_TEST(seen == 9);
 }
+
+BOOST_AUTO_TEST_CASE(token_use_future)
+{
+  // The future's packaged function runs in the bound snapshot; get() on the
+  // main thread leaves the main thread's context alone.
+  net::io_context ioc;
+  net::steady_timer timer(ioc, std::chrono::milliseconds(1));
+  std::future<int> f = id.run(4, [&] {
+    return timer.async_wait(al::bind(net::use_future([](error_code) {
+      return id.get_or(-1);
+    })));
+  });
+  std::thread t([&] { ioc.run(); });
+  BOOST_TEST(f.get() == 4);
+  t.join();
+  BOOST_TEST(id.get() == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(token_deferred)
+{
+  // The snapshot is captured when the token is bound, and the deferred
+  // operation's handler runs in it whenever the operation is launched.
+  net::io_context ioc;
+  net::steady_timer timer(ioc, std::chrono::milliseconds(1));
+  paths::recorder r;
+  auto op = id.run(5, [&] { return timer.async_wait(al::bind(net::deferred)); });
+  id.run(6, [&] { std::move(op)(r.expect(5)); });
+  // Composed with deferred's continuation: the whole chain keeps it.
+  net::steady_timer timer2(ioc, std::chrono::milliseconds(1));
+  auto chain = id.run(7, [&] {
+    return timer2.async_wait(al::bind(net::deferred([&](error_code) {
+      r.step(7);
+      return net::post(ioc, net::deferred);
+    })));
+  });
+  std::move(chain)(r.expect(-1));  // the continuation's own post is not bound
+  ioc.run();
+  r.check(3);
+}
+
+BOOST_AUTO_TEST_CASE(token_detached_keeps_the_context_alive_until_completion)
+{
+  using test::counted;
+  al::variable<counted> v;
+  net::io_context ioc;
+  net::steady_timer timer(ioc, std::chrono::milliseconds(1));
+  v.run(counted(1), [&] { timer.async_wait(al::bind(net::detached)); });
+  BOOST_TEST(counted::live == 1);  // held by the pending operation
+  ioc.run();
+  BOOST_TEST(counted::live == 0);
+}
+
+BOOST_AUTO_TEST_CASE(token_yield_context)
+{
+  // On a plain executor, a bound yield keeps the context across that wait.
+  net::io_context ioc;
+  std::vector<int> seen;
+  net::spawn(ioc, [&](net::yield_context yield) {
+    net::steady_timer timer(ioc, std::chrono::milliseconds(1));
+    id.run(3, [&] {
+      timer.async_wait(al::bind(yield));
+      seen.push_back(id.get_or(-1));
+    });
+  }, net::detached);
+  ioc.run();
+  BOOST_TEST(seen == (std::vector<int>{3}), boost::test_tools::per_element());
+}
+
+#if defined(BOOST_ASIO_HAS_CO_AWAIT)
+BOOST_AUTO_TEST_CASE(token_use_awaitable)
+{
+  // On a plain executor, a bound use_awaitable keeps the context across that
+  // co_await; an unbound one does not (the coroutine resumes in whatever the
+  // resuming thread has).
+  net::io_context ioc;
+  std::vector<int> seen;
+  net::co_spawn(ioc, [&]() -> net::awaitable<void> {
+    net::steady_timer timer(ioc, std::chrono::milliseconds(1));
+    auto g = id.set(2);
+    co_await timer.async_wait(al::bind(net::use_awaitable));
+    seen.push_back(id.get_or(-1));
+    timer.expires_after(std::chrono::milliseconds(1));
+    co_await timer.async_wait(al::bind(net::as_tuple(net::use_awaitable)));
+    seen.push_back(id.get_or(-1));
+  }, net::detached);
+  ioc.run();
+  BOOST_TEST(seen == (std::vector<int>{2, 2}), boost::test_tools::per_element());
+}
+#endif
 
 BOOST_AUTO_TEST_SUITE_END()

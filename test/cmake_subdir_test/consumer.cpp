@@ -1,0 +1,26 @@
+//
+// Copyright (c) 2026 The Boost.AsyncLocal authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// A consumer of Boost::async_local, built by the CMake consumer tests.
+
+#include <boost/async_local.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+int main()
+{
+  boost::asio::io_context ioc;
+  boost::async_local::variable<int> id;
+  int seen = 0;
+  id.run(42, [&] {
+    boost::asio::post(boost::async_local::make_executor(ioc),
+        [&] { seen = id.get_or(0); });
+  });
+  ioc.run();
+  return seen == 42 ? 0 : 1;
+}
