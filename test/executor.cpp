@@ -306,6 +306,44 @@ BOOST_AUTO_TEST_CASE(zero_allocations_per_hop,
   BOOST_TEST(w == p);
 }
 
+BOOST_AUTO_TEST_CASE(a_function_whose_copy_throws_leaks_nothing)
+{
+  using test::counted;
+  struct throws_on_copy
+  {
+    throws_on_copy() = default;
+    throws_on_copy(throws_on_copy const&) { throw std::runtime_error("copy"); }
+    void operator()() const {}
+  };
+  al::variable<counted> v;
+  net::io_context ioc;
+  auto ex = al::make_executor(ioc);
+  throws_on_copy f;
+  v.run(counted(1), [&] {
+    BOOST_CHECK_THROW(ex.execute(f), std::runtime_error);
+  });
+  BOOST_TEST(counted::live == 0);
+}
+
+BOOST_AUTO_TEST_CASE(untracked_work_carries_no_capture)
+{
+  net::io_context ioc;
+  auto ex = al::make_executor(ioc);
+  auto tracked = id.run(1, [&] {
+    return net::prefer(ex, net::execution::outstanding_work.tracked);
+  });
+  auto untracked = net::prefer(tracked, net::execution::outstanding_work.untracked);
+  BOOST_TEST(!untracked.has_captured_context());
+  // Through any_io_executor the property arrives as prefer_only<...>.
+  net::any_io_executor any(tracked);
+  auto any_untracked = net::prefer(any, net::execution::outstanding_work.untracked);
+  BOOST_TEST(!any_untracked.target<decltype(untracked)>()->has_captured_context());
+  int seen = 0;
+  id.run(2, [&] { untracked.execute([&] { seen = id.get_or(-1); }); });
+  ioc.poll();
+  BOOST_TEST(seen == 2);
+}
+
 BOOST_AUTO_TEST_CASE(pending_operations_keep_values_alive)
 {
   using test::counted;

@@ -131,6 +131,21 @@ BOOST_AUTO_TEST_CASE(batch_wrapped_strand)
   batch_runs_each_function_in_its_own_context(modes::wrapped_strand{});
 }
 
+BOOST_AUTO_TEST_CASE(batch_wrapped_strand_of_type_erased_executor)
+{
+  // A strand made from any_io_executor is Asio's plain strand; wrapping it
+  // puts the context outside it again.
+  struct mode : modes::plain_handlers
+  {
+    auto executor(net::io_context& ctx) const
+    {
+      net::any_io_executor any(al::make_executor(ctx));
+      return al::make_executor(net::make_strand(any));
+    }
+  };
+  batch_runs_each_function_in_its_own_context(mode{});
+}
+
 BOOST_AUTO_TEST_CASE(inline_dispatch_strand_of_wrapped)
 {
   inline_dispatch_runs_in_the_captured_context(modes::strand_of_wrapped{});
@@ -157,6 +172,17 @@ BOOST_AUTO_TEST_CASE(isolation_two_threads_on_strands)
   auto r = isolation::run(modes::strand_of_wrapped{}, 2, 300);
   BOOST_TEST(r.steps == 1200);
   BOOST_TEST(r.mismatches == 0);
+}
+
+BOOST_AUTO_TEST_CASE(wrapped_strand_interface)
+{
+  net::io_context ioc;
+  auto s = al::make_executor(net::make_strand(ioc));
+  BOOST_TEST(!s.running_in_this_thread());
+  bool inside = false;
+  net::post(s, [&] { inside = s.running_in_this_thread(); });
+  ioc.run();
+  BOOST_TEST(inside);
 }
 
 BOOST_AUTO_TEST_CASE(strand_interface)

@@ -174,8 +174,10 @@ snapshot_binder<std::decay_t<T>> bind(T&& handler_or_token)
  * snapshot wins over a propagating executor's capture.
  *
  * @par Cost
- * One snapshot copy at bind time; running the handler moves the snapshot
- * into the thread's slot: no allocation, no extra reference count.
+ * One snapshot copy (an atomic increment unless empty) at bind time. As a
+ * handler called once, the snapshot moves into the thread's slot. As a token,
+ * the initiation runs in a scope holding one more reference and the
+ * snapshot moves into the handler. No allocation.
  */
 template <class T>
 snapshot_binder<std::decay_t<T>> bind(snapshot s, T&& handler_or_token)
@@ -186,10 +188,28 @@ snapshot_binder<std::decay_t<T>> bind(snapshot s, T&& handler_or_token)
 
 namespace detail {
 
+// Forwards the initiation's executor, for the tokens that ask an initiation
+// for it (experimental::use_promise does).
+template <class Derived, class Initiation, class = void>
+struct initiation_executor {};
+
+template <class Derived, class Initiation>
+struct initiation_executor<Derived, Initiation,
+    std::void_t<typename Initiation::executor_type>>
+{
+  using executor_type = typename Initiation::executor_type;
+
+  executor_type get_executor() const noexcept
+  {
+    return static_cast<Derived const&>(*this).initiation().get_executor();
+  }
+};
+
 // Wraps an initiation so that it runs in the snapshot and receives a bound
 // handler.
 template <class Initiation>
 class snapshot_initiation
+  : public initiation_executor<snapshot_initiation<Initiation>, Initiation>
 {
 public:
   template <class I>
@@ -199,12 +219,21 @@ public:
   {
   }
 
+  Initiation const& initiation() const noexcept
+  {
+    return initiation_;
+  }
+
+  // Called once: the snapshot moves into the handler, and the initiation
+  // runs in a scope holding one more reference.
   template <class Handler, class... Args>
   void operator()(Handler&& handler, Args&&... args) &&
   {
-    snapshot const& s = snapshot_;
-    s.run(std::move(initiation_),
-        snapshot_binder<std::decay_t<Handler>>(s,
+    detail::node* n = snapshot_.get_node();
+    detail::add_ref(n);
+    detail::scope s(n);
+    std::move(initiation_)(
+        snapshot_binder<std::decay_t<Handler>>(std::move(snapshot_),
           std::forward<Handler>(handler)),
         std::forward<Args>(args)...);
   }
@@ -246,6 +275,17 @@ struct snapshot_binder_return_type<TargetResult,
   using return_type = typename TargetResult::return_type;
 };
 
+// A token used once (an rvalue) gives its snapshot up; others share it.
+template <class RawToken, class Binder>
+snapshot token_snapshot(Binder& token)
+{
+  if constexpr (!std::is_reference<RawToken>::value
+      && !std::is_const<RawToken>::value)
+    return std::move(token).get_snapshot();
+  else
+    return token.get_snapshot();
+}
+
 template <class Token, class Target>
 using copy_const_t = std::conditional_t<
     std::is_const<std::remove_reference_t<Token>>::value,
@@ -278,7 +318,8 @@ public:
     return async_initiate<
         async_local::detail::copy_const_t<RawToken, T>, Signatures...>(
       async_local::detail::snapshot_initiation<std::decay_t<Initiation>>(
-        token.get_snapshot(), std::forward<Initiation>(initiation)),
+        async_local::detail::token_snapshot<RawToken>(token),
+        std::forward<Initiation>(initiation)),
       token.get(), std::forward<Args>(args)...);
   }
 };

@@ -37,6 +37,14 @@ struct is_tracked : std::is_same<P,
 template <class P>
 struct is_tracked<boost::asio::execution::prefer_only<P>> : is_tracked<P> {};
 
+template <class P>
+struct is_untracked : std::is_same<P,
+    boost::asio::execution::outstanding_work_t::untracked_t> {};
+
+template <class P>
+struct is_untracked<boost::asio::execution::prefer_only<P>>
+  : is_untracked<P> {};
+
 } // namespace detail
 
 /// An executor adapter that makes completions run in the initiator's context.
@@ -62,7 +70,8 @@ struct is_tracked<boost::asio::execution::prefer_only<P>> : is_tracked<P> {};
  * - Whatever a function binds and does not undo is discarded when it returns
  *   or throws: no binding leaks into the next handler.
  * - `query`, `require` and `prefer` are forwarded to the inner executor; the
- *   results are wrapped again and keep the capture.
+ *   results are wrapped again and keep the capture, except that
+ *   `outstanding_work.untracked` drops it.
  * - Two adapters are equal when their inner executors are equal and they
  *   carry the same capture (or neither carries one).
  *
@@ -70,9 +79,14 @@ struct is_tracked<boost::asio::execution::prefer_only<P>> : is_tracked<P> {};
  * the executor's capture.
  *
  * @note An executor that carries a capture (one obtained by preferring
- * `outstanding_work.tracked`, such as the one inside an
- * `executor_work_guard`) runs every function in that capture, not in the
- * caller's context.
+ * `outstanding_work.tracked`) runs every function in that capture, not in
+ * the caller's context, and keeps the captured values alive while it lives.
+ *
+ * @note `net::make_strand(ex)` with `ex` an `al::executor` gives a strand that
+ * propagates (see the strand specialisation). A strand made from a
+ * type-erased executor, `net::make_strand(any_io_executor(ex))`, is Asio's
+ * plain strand and runs a batch of functions in one context: wrap it instead,
+ * `al::make_executor(net::make_strand(any))`.
  *
  * @par Thread safety
  * Distinct objects: safe. Shared objects: safe for const use.
@@ -134,6 +148,14 @@ public:
   async_local::snapshot context_snapshot() const noexcept
   {
     return async_local::snapshot(capture_.acquire());
+  }
+
+  /// Forwards to the inner executor's `running_in_this_thread()`, if any.
+  template <class E = Executor>
+  auto running_in_this_thread() const noexcept
+    -> decltype(std::declval<E const&>().running_in_this_thread())
+  {
+    return inner_.running_in_this_thread();
   }
 
   /// Submits `f` to the inner executor, to run in this executor's context.
@@ -222,18 +244,22 @@ public:
 private:
   template <class> friend class executor;
 
+  // Tracked work captures the current context (unless it already carries
+  // one); untracked work is nobody's operation, so it carries none.
   template <class Property, class C>
   static detail::capture captured_for(C&& c) noexcept
   {
     if constexpr (detail::is_tracked<Property>::value)
       return std::forward<C>(c).or_current();
+    else if constexpr (detail::is_untracked<Property>::value)
+      return detail::capture();
     else
       return std::forward<C>(c);
   }
 
   template <class Inner>
   static executor<std::decay_t<Inner>> rewrap(Inner&& inner,
-      detail::capture c) noexcept
+      detail::capture c)
   {
     return executor<std::decay_t<Inner>>(std::forward<Inner>(inner),
         std::move(c));

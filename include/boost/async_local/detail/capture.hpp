@@ -9,6 +9,7 @@
 #define BOOST_ASYNC_LOCAL_DETAIL_CAPTURE_HPP
 
 #include <boost/async_local/detail/context.hpp>
+#include <boost/async_local/snapshot.hpp>
 
 #include <cstdint>
 #include <type_traits>
@@ -113,48 +114,33 @@ private:
 };
 
 // A function submitted through an executor, with the context it must run in.
+// The context is held first, so that nothing leaks if copying the function
+// throws.
 template <class F>
 class context_function
 {
 public:
   template <class G>
   context_function(G&& g, node* owned)
-    : function_(std::forward<G>(g)),
-      node_(owned)
+    : snapshot_(owned),
+      function_(std::forward<G>(g))
   {
   }
 
-  context_function(context_function&& other)
-      noexcept(std::is_nothrow_move_constructible<F>::value)
-    : function_(std::move(other.function_)),
-      node_(std::exchange(other.node_, nullptr))
-  {
-  }
-
-  context_function(context_function const& other)
-    : function_(other.function_),
-      node_(other.node_)
-  {
-    add_ref(node_);
-  }
-
+  context_function(context_function&&) = default;
+  context_function(context_function const&) = default;
   context_function& operator=(context_function const&) = delete;
 
-  ~context_function()
-  {
-    release(node_);
-  }
-
-  // Executors call a submitted function once.
+  // Executors call a submitted function once, as an lvalue.
   void operator()()
   {
-    scope s(std::exchange(node_, nullptr));
-    std::move(function_)();
+    scope s(snapshot_.release_node());
+    function_();
   }
 
 private:
+  snapshot snapshot_;
   F function_;
-  node* node_;
 };
 
 } // namespace detail

@@ -222,13 +222,13 @@ node* make_node(node const* base, std::uint64_t key, Args&&... args)
   {
     for (; from != to; ++from, ++out)
     {
-      *out = *from;
+      ::new (static_cast<void*>(out)) entry(*from);
       out->owner->value_refs.fetch_add(1, std::memory_order_relaxed);
     }
   };
   copy(base_entries, pos);
   if constexpr (binds)
-    *out++ = entry{key, n, std::addressof(n->value)};
+    ::new (static_cast<void*>(out++)) entry{key, n, std::addressof(n->value)};
   copy(present ? pos + 1 : pos, base_entries + base_size);
   return n;
 }
