@@ -13,6 +13,8 @@
 
 #include <atomic>
 #include <cstddef>
+#include <thread>
+#include <vector>
 
 // ThreadSanitizer's runtime links its own operator new and delete whole, so
 // the counting replacements cannot be linked beside it. Allocation counts are
@@ -76,6 +78,30 @@ struct no_leaked_work
 
   boost::asio::io_context& ioc_;
 };
+
+// Runs `ioc` on `threads` threads, this one included, until it runs out of
+// work.
+inline void run_on_threads(boost::asio::io_context& ioc, int threads)
+{
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t)
+    pool.emplace_back([&] { ioc.run(); });
+  ioc.run();
+  for (auto& t : pool)
+    t.join();
+}
+
+// Makes an io_context for `threads` threads, calls setup(ioc), runs it, and
+// calls before_end() while the io_context still exists: I/O objects a test
+// keeps outside the setup must go before their io_context does.
+template <class Setup, class BeforeEnd = void (*)()>
+void on_threads(int threads, Setup setup, BeforeEnd before_end = [] {})
+{
+  boost::asio::io_context ioc(threads);
+  setup(ioc);
+  run_on_threads(ioc, threads);
+  before_end();
+}
 
 } // namespace test
 

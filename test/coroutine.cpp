@@ -38,19 +38,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-template <class Setup>
-void on_threads(int threads, Setup setup)
-{
-  net::io_context ioc(threads);
-  setup(ioc);
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t)
-    pool.emplace_back([&] { ioc.run(); });
-  ioc.run();
-  for (auto& t : pool)
-    t.join();
-}
-
 auto const thread_counts = data::make({1, 2});
 
 // Records what it sees at the start, after every kind of co_await, with a
@@ -91,7 +78,7 @@ BOOST_AUTO_TEST_SUITE(test_coroutine)
 BOOST_DATA_TEST_CASE(co_spawn_on_wrapped_executor, thread_counts, threads)
 {
   paths::recorder r;
-  on_threads(threads, [&](net::io_context& ioc) {
+  test::on_threads(threads, [&](net::io_context& ioc) {
     auto ex = al::make_executor(ioc);
     for (int n = 1; n <= 50; ++n)
       id.run(n, [&] { net::co_spawn(ex, worker(n, r), net::detached); });
@@ -103,7 +90,7 @@ BOOST_DATA_TEST_CASE(co_spawn_on_strand_of_wrapped_executor, thread_counts, thre
 {
   // All coroutines share one strand: interleaved on it.
   paths::recorder r;
-  on_threads(threads, [&](net::io_context& ioc) {
+  test::on_threads(threads, [&](net::io_context& ioc) {
     auto s = net::make_strand(al::make_executor(ioc));
     for (int n = 1; n <= 50; ++n)
       id.run(n, [&] { net::co_spawn(s, worker(n, r), net::detached); });
@@ -128,7 +115,7 @@ BOOST_DATA_TEST_CASE(child_awaitable_inherits_and_its_bindings_end_with_it,
     thread_counts, threads)
 {
   paths::recorder r;
-  on_threads(threads, [&](net::io_context& ioc) {
+  test::on_threads(threads, [&](net::io_context& ioc) {
     auto ex = al::make_executor(ioc);
     id.run(1, [&] {
       net::co_spawn(ex, [&]() -> net::awaitable<void> {
@@ -148,7 +135,7 @@ BOOST_DATA_TEST_CASE(nested_co_spawn_inherits_the_spawners_context,
     thread_counts, threads)
 {
   paths::recorder r;
-  on_threads(threads, [&](net::io_context& ioc) {
+  test::on_threads(threads, [&](net::io_context& ioc) {
     auto ex = al::make_executor(ioc);
     id.run(1, [&] {
       net::co_spawn(ex, [&]() -> net::awaitable<void> {
@@ -199,7 +186,7 @@ BOOST_DATA_TEST_CASE(awaitable_operators, thread_counts, threads)
 {
   using namespace net::experimental::awaitable_operators;
   paths::recorder r;
-  on_threads(threads, [&](net::io_context& ioc) {
+  test::on_threads(threads, [&](net::io_context& ioc) {
     auto ex = al::make_executor(ioc);
     id.run(1, [&] {
       net::co_spawn(ex, [&]() -> net::awaitable<void> {
@@ -219,7 +206,7 @@ BOOST_DATA_TEST_CASE(use_awaitable_with_as_tuple_and_redirect_error,
 {
   paths::recorder r;
   error_code e1, e2, e3;
-  on_threads(threads, [&](net::io_context& ioc) {
+  test::on_threads(threads, [&](net::io_context& ioc) {
     auto ex = al::make_executor(ioc);
     id.run(3, [&] {
       net::co_spawn(ex, [&]() -> net::awaitable<void> {

@@ -92,12 +92,7 @@ result run(Mode m, int threads, int units = 1000, int hops = 4)
     });
   }
 
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t)
-    pool.emplace_back([&] { ioc.run(); });
-  ioc.run();
-  for (auto& t : pool)
-    t.join();
+  test::run_on_threads(ioc, threads);
   return result{steps.load(), mismatches.load()};
 }
 

@@ -59,23 +59,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Runs an io_context on `threads` threads after `setup`, then `before_end`
-// while the io_context still exists: I/O objects a test keeps outside the
-// setup must go before their io_context does.
-template <class Setup, class BeforeEnd = void (*)()>
-void on_threads(int threads, Setup setup, BeforeEnd before_end = [] {})
-{
-  net::io_context ioc(threads);
-  setup(ioc);
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t)
-    pool.emplace_back([&] { ioc.run(); });
-  ioc.run();
-  for (auto& t : pool)
-    t.join();
-  before_end();
-}
-
 auto const thread_counts = data::make({1, 2});
 
 using wrapped_executor = al::executor<net::io_context::executor_type>;
@@ -87,7 +70,7 @@ BOOST_AUTO_TEST_SUITE(test_tokens)
 BOOST_DATA_TEST_CASE(stackful_spawn, thread_counts, threads)
 {
   paths::recorder r;
-  on_threads(threads, [&](net::io_context& ioc) {
+  test::on_threads(threads, [&](net::io_context& ioc) {
     auto ex = al::make_executor(ioc);
     for (int n = 1; n <= 20; ++n)
       id.run(n, [&] {
@@ -174,7 +157,7 @@ BOOST_DATA_TEST_CASE(parallel_group, thread_counts, threads)
 {
   paths::recorder r;
   std::optional<net::steady_timer> t1, t2;
-  on_threads(threads, [&](net::io_context& ioc) {
+  test::on_threads(threads, [&](net::io_context& ioc) {
     auto ex = al::make_executor(ioc);
     t1.emplace(ex, 1ms);
     t2.emplace(ex, 2ms);
@@ -198,7 +181,7 @@ void channel_handlers_run_in_their_initiators_context(int threads)
 {
   paths::recorder r;
   std::optional<Channel> ch;
-  on_threads(threads, [&](net::io_context& ioc) {
+  test::on_threads(threads, [&](net::io_context& ioc) {
     ch.emplace(al::make_executor(ioc), 0);
     id.run(5, [&] { ch->async_receive(r.expect(5)); });
     id.run(6, [&] { ch->async_send(error_code(), 42, r.expect(6)); });
@@ -241,7 +224,7 @@ BOOST_DATA_TEST_CASE(any_completion_handler, thread_counts, threads)
   paths::recorder r;
   std::optional<net::steady_timer> timer;
   std::optional<net::any_completion_handler<void(error_code)>> stored;
-  on_threads(threads, [&](net::io_context& ioc) {
+  test::on_threads(threads, [&](net::io_context& ioc) {
     timer.emplace(al::make_executor(ioc), 1ms);
     id.run(9, [&] { async_erased_wait(*timer, r.expect(9)); });
     // Stored now, invoked later from outside any context: a bound handler
@@ -259,7 +242,7 @@ BOOST_DATA_TEST_CASE(cancellation_completes_in_the_initiators_context,
   net::cancellation_signal sig;
   std::optional<net::steady_timer> timer;
   error_code result;
-  on_threads(threads, [&](net::io_context& ioc) {
+  test::on_threads(threads, [&](net::io_context& ioc) {
     timer.emplace(al::make_executor(ioc), std::chrono::hours(1));
     id.run(11, [&] {
       timer->async_wait(net::bind_cancellation_slot(sig.slot(),
@@ -289,7 +272,7 @@ BOOST_DATA_TEST_CASE(promise, thread_counts, threads)
   std::optional<decltype(t1->async_wait(net::experimental::use_promise))> p;
   std::optional<decltype(t3->async_wait(
       al::bind(net::experimental::use_promise)))> bound;
-  on_threads(threads, [&](net::io_context& ioc) {
+  test::on_threads(threads, [&](net::io_context& ioc) {
     auto ex = al::make_executor(ioc);
     t1.emplace(ex, 1ms);
     t2.emplace(ex, 1ms);
@@ -336,7 +319,7 @@ BOOST_DATA_TEST_CASE(coro, thread_counts, threads)
   int value = 0;
   // The coro goes before its io_context does: destroying it uses the executor.
   std::optional<net::experimental::coro<void, int>> c;
-  on_threads(threads, [&](net::io_context& ioc) {
+  test::on_threads(threads, [&](net::io_context& ioc) {
     c.emplace(delayed_value(al::make_executor(ioc)));
     // Resumed in 15: the body runs, and completes, in 15.
     id.run(15, [&] {
@@ -382,7 +365,7 @@ BOOST_DATA_TEST_CASE(co_composed, thread_counts, threads)
 {
   paths::recorder r;
   std::optional<net::steady_timer> timer;
-  on_threads(threads, [&](net::io_context& ioc) {
+  test::on_threads(threads, [&](net::io_context& ioc) {
     timer.emplace(al::make_executor(ioc));
     id.run(16, [&] { async_two_waits(*timer, r, 16, r.expect(16)); });
   }, [&] { timer.reset(); });
