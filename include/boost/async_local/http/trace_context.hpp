@@ -1,0 +1,440 @@
+//
+// Copyright (c) 2026 The Boost.AsyncLocal authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_ASYNC_LOCAL_HTTP_TRACE_CONTEXT_HPP
+#define BOOST_ASYNC_LOCAL_HTTP_TRACE_CONTEXT_HPP
+
+// W3C Trace Context (traceparent, tracestate) and W3C Baggage: strict
+// parsers and formatters. No Asio or Beast dependency.
+//
+// Every parser takes untrusted input. It never throws on malformed input and
+// never reads past the view; it returns an empty optional, and the caller
+// starts a fresh trace. Nothing it returns holds a byte the grammar does not
+// allow, so parsed values can go into logs as they are.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace boost {
+namespace async_local {
+namespace http {
+
+namespace detail {
+
+constexpr bool is_lower_hex(char c) noexcept
+{
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+constexpr bool is_lcalpha(char c) noexcept { return c >= 'a' && c <= 'z'; }
+constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+inline bool all_lower_hex(std::string_view s) noexcept
+{
+  for (char c : s)
+    if (!is_lower_hex(c))
+      return false;
+  return true;
+}
+
+inline bool all_zeros(std::string_view s) noexcept
+{
+  return s.find_first_not_of('0') == std::string_view::npos;
+}
+
+inline std::string_view trim_ows(std::string_view s) noexcept
+{
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// Splits on commas; calls f(member) for each, trimmed. Stops when f says so.
+template <class F>
+bool for_each_list_member(std::string_view s, F&& f)
+{
+  for (;;)
+  {
+    std::size_t const comma = s.find(',');
+    if (!f(trim_ows(s.substr(0, comma))))
+      return false;
+    if (comma == std::string_view::npos)
+      return true;
+    s.remove_prefix(comma + 1);
+  }
+}
+
+inline std::uint64_t random_u64()
+{
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  return engine();
+}
+
+template <std::size_t N>
+void random_hex(std::array<char, N>& out)
+{
+  static constexpr char digits[] = "0123456789abcdef";
+  do
+  {
+    for (std::size_t i = 0; i < N; i += 16)
+    {
+      std::uint64_t r = random_u64();
+      for (std::size_t j = i; j < N && j < i + 16; ++j, r >>= 4)
+        out[j] = digits[r & 0xf];
+    }
+  } while (all_zeros(std::string_view(out.data(), N)));
+}
+
+} // namespace detail
+
+/// The `traceparent` header: which trace a request belongs to, and its parent.
+/**
+ * Parsing follows W3C Trace Context Level 1, section 3.2: lowercase hex
+ * only, exact field lengths, all-zero trace and parent IDs rejected, version
+ * `ff` rejected, version `00` exactly 55 characters. A higher version is
+ * parsed by the version 00 rules on its first 55 characters, which must be
+ * followed by the end of the header or a `-`; `to_string` always writes
+ * version 00, as the spec requires of a version 00 implementation.
+ */
+struct traceparent
+{
+  std::array<char, 32> trace_id{};
+  std::array<char, 16> parent_id{};
+  std::uint8_t flags = 0;
+
+  static constexpr std::size_t size = 55;
+
+  std::string_view trace_id_view() const noexcept
+  {
+    return std::string_view(trace_id.data(), trace_id.size());
+  }
+
+  std::string_view parent_id_view() const noexcept
+  {
+    return std::string_view(parent_id.data(), parent_id.size());
+  }
+
+  bool sampled() const noexcept { return flags & 1; }
+
+  /// Parses a header value; empty when it is malformed.
+  static std::optional<traceparent> parse(std::string_view s) noexcept
+  {
+    if (s.size() < size || s[2] != '-' || s[35] != '-' || s[52] != '-')
+      return std::nullopt;
+    std::string_view const version = s.substr(0, 2);
+    if (!detail::all_lower_hex(version) || version == "ff")
+      return std::nullopt;
+    if (version == "00" ? s.size() != size
+                        : (s.size() > size && s[size] != '-'))
+      return std::nullopt;
+    std::string_view const trace = s.substr(3, 32);
+    std::string_view const parent = s.substr(36, 16);
+    std::string_view const fl = s.substr(53, 2);
+    if (!detail::all_lower_hex(trace) || detail::all_zeros(trace)
+        || !detail::all_lower_hex(parent) || detail::all_zeros(parent)
+        || !detail::all_lower_hex(fl))
+      return std::nullopt;
+    traceparent t;
+    trace.copy(t.trace_id.data(), 32);
+    parent.copy(t.parent_id.data(), 16);
+    auto nibble = [](char c) {
+      return static_cast<std::uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10);
+    };
+    t.flags = static_cast<std::uint8_t>(nibble(fl[0]) << 4 | nibble(fl[1]));
+    return t;
+  }
+
+  /// A new trace: random trace and parent IDs, sampled.
+  static traceparent generate()
+  {
+    traceparent t;
+    detail::random_hex(t.trace_id);
+    detail::random_hex(t.parent_id);
+    t.flags = 1;
+    return t;
+  }
+
+  /// The same trace with a new, random parent ID: what an outgoing call sends.
+  traceparent child() const
+  {
+    traceparent t = *this;
+    detail::random_hex(t.parent_id);
+    return t;
+  }
+
+  /// The version 00 header value.
+  std::string to_string() const
+  {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string s = "00-";
+    s.append(trace_id.data(), 32);
+    s += '-';
+    s.append(parent_id.data(), 16);
+    s += '-';
+    s += digits[flags >> 4];
+    s += digits[flags & 0xf];
+    return s;
+  }
+
+  friend bool operator==(traceparent const& a, traceparent const& b) noexcept
+  {
+    return a.trace_id == b.trace_id && a.parent_id == b.parent_id
+      && a.flags == b.flags;
+  }
+
+  friend bool operator!=(traceparent const& a, traceparent const& b) noexcept
+  {
+    return !(a == b);
+  }
+};
+
+/// The `tracestate` header: vendor-specific key/value pairs.
+/**
+ * Parsing follows W3C Trace Context Level 1, section 3.3: at most 32 list
+ * members, keys as `simple-key` or `tenant@system`, values of 1 to 256
+ * printable characters without `,` or `=` that do not end in a space, no
+ * duplicate keys; empty list members and optional white space are allowed.
+ * Any violation makes the whole header invalid.
+ */
+struct tracestate
+{
+  static constexpr std::size_t max_members = 32;
+
+  std::vector<std::pair<std::string, std::string>> members;
+
+  static bool valid_key(std::string_view k) noexcept
+  {
+    auto key_char = [](char c) {
+      return detail::is_lcalpha(c) || detail::is_digit(c) || c == '_'
+        || c == '-' || c == '*' || c == '/';
+    };
+    auto all_key_chars = [&](std::string_view s) {
+      for (char c : s)
+        if (!key_char(c))
+          return false;
+      return true;
+    };
+    std::size_t const at = k.find('@');
+    if (at == std::string_view::npos)
+      return !k.empty() && k.size() <= 256 && detail::is_lcalpha(k[0])
+        && all_key_chars(k.substr(1));
+    std::string_view const tenant = k.substr(0, at);
+    std::string_view const system = k.substr(at + 1);
+    return !tenant.empty() && tenant.size() <= 241
+      && (detail::is_lcalpha(tenant[0]) || detail::is_digit(tenant[0]))
+      && all_key_chars(tenant.substr(1))
+      && !system.empty() && system.size() <= 14
+      && detail::is_lcalpha(system[0]) && all_key_chars(system.substr(1));
+  }
+
+  static bool valid_value(std::string_view v) noexcept
+  {
+    if (v.empty() || v.size() > 256 || v.back() == ' ')
+      return false;
+    for (char c : v)
+      if (c < 0x20 || c > 0x7e || c == ',' || c == '=')
+        return false;
+    return true;
+  }
+
+  /// Parses a header value; empty when it is malformed.
+  static std::optional<tracestate> parse(std::string_view s)
+  {
+    tracestate t;
+    bool const ok = detail::for_each_list_member(s, [&](std::string_view m) {
+      if (m.empty())
+        return true;
+      std::size_t const eq = m.find('=');
+      if (eq == std::string_view::npos)
+        return false;
+      std::string_view const key = m.substr(0, eq);
+      std::string_view const value = m.substr(eq + 1);
+      if (!valid_key(key) || !valid_value(value)
+          || t.members.size() == max_members)
+        return false;
+      for (auto const& kv : t.members)
+        if (kv.first == key)
+          return false;
+      t.members.emplace_back(std::string(key), std::string(value));
+      return true;
+    });
+    if (!ok)
+      return std::nullopt;
+    return t;
+  }
+
+  std::string to_string() const
+  {
+    std::string s;
+    for (auto const& kv : members)
+    {
+      if (!s.empty())
+        s += ',';
+      s += kv.first;
+      s += '=';
+      s += kv.second;
+    }
+    return s;
+  }
+};
+
+/// The `baggage` header: application key/value pairs with properties.
+/**
+ * Parsing follows W3C Baggage: at most 180 list members and 8192 bytes,
+ * keys as RFC 7230 tokens, values of baggage octets (percent-encoded UTF-8
+ * stays encoded), properties after `;` kept as written once validated.
+ * Any violation makes the whole header invalid.
+ */
+struct baggage
+{
+  static constexpr std::size_t max_members = 180;
+  static constexpr std::size_t max_bytes = 8192;
+
+  struct entry
+  {
+    std::string key;
+    std::string value;       // as sent: percent-encoding is not decoded
+    std::string properties;  // after the first ';': "k" or "k=v", ';'-joined
+  };
+
+  std::vector<entry> entries;
+
+  static bool is_tchar(char c) noexcept
+  {
+    if (detail::is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+      return true;
+    switch (c)
+    {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
+    case '+': case '-': case '.': case '^': case '_': case '`': case '|':
+    case '~':
+      return true;
+    default:
+      return false;
+    }
+  }
+
+  static bool valid_key(std::string_view k) noexcept
+  {
+    if (k.empty())
+      return false;
+    for (char c : k)
+      if (!is_tchar(c))
+        return false;
+    return true;
+  }
+
+  static bool valid_value(std::string_view v) noexcept
+  {
+    for (char c : v)
+    {
+      auto const u = static_cast<unsigned char>(c);
+      if (u < 0x21 || u > 0x7e || c == '"' || c == ',' || c == ';' || c == '\\')
+        return false;
+    }
+    return true;
+  }
+
+  /// Parses a header value; empty when it is malformed.
+  static std::optional<baggage> parse(std::string_view s)
+  {
+    if (s.size() > max_bytes)
+      return std::nullopt;
+    baggage b;
+    bool const ok = detail::for_each_list_member(s, [&](std::string_view m) {
+      if (m.empty() || b.entries.size() == max_members)
+        return false;
+      std::size_t const semi = m.find(';');
+      std::string_view const kv = m.substr(0, semi);
+      std::size_t const eq = kv.find('=');
+      if (eq == std::string_view::npos)
+        return false;
+      std::string_view const key = detail::trim_ows(kv.substr(0, eq));
+      std::string_view const value = detail::trim_ows(kv.substr(eq + 1));
+      if (!valid_key(key) || !valid_value(value))
+        return false;
+      // Properties are validated and rebuilt without their white space.
+      std::string props;
+      if (semi != std::string_view::npos)
+      {
+        std::string_view rest = m.substr(semi + 1);
+        for (;;)
+        {
+          std::size_t const next = rest.find(';');
+          std::string_view const p = detail::trim_ows(rest.substr(0, next));
+          std::size_t const peq = p.find('=');
+          std::string_view const pkey = detail::trim_ows(p.substr(0, peq));
+          if (!valid_key(pkey))
+            return false;
+          if (!props.empty())
+            props += ';';
+          props += pkey;
+          if (peq != std::string_view::npos)
+          {
+            std::string_view const pvalue = detail::trim_ows(p.substr(peq + 1));
+            if (!valid_value(pvalue))
+              return false;
+            props += '=';
+            props += pvalue;
+          }
+          if (next == std::string_view::npos)
+            break;
+          rest.remove_prefix(next + 1);
+        }
+      }
+      b.entries.push_back(
+          entry{std::string(key), std::string(value), std::move(props)});
+      return true;
+    });
+    if (!ok)
+      return std::nullopt;
+    return b;
+  }
+
+  /// The value of `key`, or null.
+  std::string const* find(std::string_view key) const noexcept
+  {
+    for (auto const& e : entries)
+      if (e.key == key)
+        return &e.value;
+    return nullptr;
+  }
+
+  std::string to_string() const
+  {
+    std::string s;
+    for (auto const& e : entries)
+    {
+      if (!s.empty())
+        s += ',';
+      s += e.key;
+      s += '=';
+      s += e.value;
+      if (!e.properties.empty())
+      {
+        s += ';';
+        s += e.properties;
+      }
+    }
+    return s;
+  }
+};
+
+} // namespace http
+} // namespace async_local
+} // namespace boost
+
+#endif // BOOST_ASYNC_LOCAL_HTTP_TRACE_CONTEXT_HPP
