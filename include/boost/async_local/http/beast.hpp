@@ -1,0 +1,187 @@
+//
+// Copyright (c) 2026 The Boost.AsyncLocal authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_ASYNC_LOCAL_HTTP_BEAST_HPP
+#define BOOST_ASYNC_LOCAL_HTTP_BEAST_HPP
+
+// Request identity for Beast servers and clients: take it from an incoming
+// request, bind it for the request's handling, and put it on outgoing
+// requests, with no parameter passed through the code in between.
+
+#include <boost/async_local/http/trace_context.hpp>
+#include <boost/async_local/variable.hpp>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/message.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace boost {
+namespace async_local {
+namespace http {
+
+/// Where a request's identity came from.
+enum class id_source
+{
+  traceparent,  ///< a valid `traceparent` header
+  request_id,   ///< no valid `traceparent`; a valid `X-Request-Id` header
+  generated     ///< neither: a fresh trace
+};
+
+/// The identity a request carries through its handling.
+struct request_context
+{
+  /// The incoming trace (a fresh one unless `source` is `traceparent`).
+  traceparent trace;
+
+  /// The incoming `tracestate` and `baggage`, when present and valid.
+  std::optional<tracestate> state;
+  std::optional<baggage> bag;
+
+  /// What log lines show: the `X-Request-Id` value if that is where the
+  /// identity came from, the trace ID otherwise.
+  std::string request_id;
+
+  id_source source = id_source::generated;
+};
+
+/// The variable the helpers below bind and read.
+inline variable<request_context> const& current_request()
+{
+  static variable<request_context> const v;
+  return v;
+}
+
+/// The request ID of the current context, or `fallback`.
+inline std::string current_request_id(std::string fallback = "-")
+{
+  request_context const* ctx = current_request().get();
+  return ctx ? ctx->request_id : std::move(fallback);
+}
+
+/// The longest `X-Request-Id` value accepted.
+constexpr std::size_t max_request_id_size = 128;
+
+/// True for an `X-Request-Id` value safe to adopt and to log: 1 to 128
+/// characters of letters, digits and `-._:@/+=`.
+inline bool valid_request_id(std::string_view id) noexcept
+{
+  if (id.empty() || id.size() > max_request_id_size)
+    return false;
+  for (char c : id)
+  {
+    bool const ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+      || (c >= 'A' && c <= 'Z') || c == '-' || c == '.' || c == '_'
+      || c == ':' || c == '@' || c == '/' || c == '+' || c == '=';
+    if (!ok)
+      return false;
+  }
+  return true;
+}
+
+namespace detail {
+
+// A header's value when it appears exactly once (the trace context spec
+// treats repeated traceparent headers as invalid).
+template <class Fields>
+std::optional<std::string_view> single(Fields const& fields,
+    std::string_view name)
+{
+  if (fields.count(name) != 1)
+    return std::nullopt;
+  auto const v = fields[name];
+  return std::string_view(v.data(), v.size());
+}
+
+} // namespace detail
+
+/// Takes the identity of an incoming request.
+/**
+ * `traceparent` first; else `X-Request-Id`; else a freshly generated trace.
+ * A malformed or repeated header is ignored as if absent, never echoed.
+ * Never throws on bad input.
+ */
+template <class Body, class Fields>
+request_context extract(
+    boost::beast::http::request<Body, Fields> const& req)
+{
+  request_context ctx;
+  if (auto tp = detail::single(req, "traceparent"))
+  {
+    if (auto parsed = traceparent::parse(*tp))
+    {
+      ctx.trace = *parsed;
+      ctx.source = id_source::traceparent;
+      ctx.request_id = std::string(ctx.trace.trace_id_view());
+      if (auto ts = detail::single(req, "tracestate"))
+        ctx.state = tracestate::parse(*ts);
+    }
+  }
+  if (ctx.source == id_source::generated)
+  {
+    ctx.trace = traceparent::generate();
+    auto rid = detail::single(req, "X-Request-Id");
+    if (rid && valid_request_id(*rid))
+    {
+      ctx.request_id = std::string(*rid);
+      ctx.source = id_source::request_id;
+    }
+    else
+      ctx.request_id = std::string(ctx.trace.trace_id_view());
+  }
+  if (auto b = detail::single(req, "baggage"))
+    ctx.bag = baggage::parse(*b);
+  return ctx;
+}
+
+/// Calls `f(a...)` with the request's identity bound.
+/**
+ * Everything `f` starts asynchronously on a propagating executor, or binds
+ * with `al::bind`, sees the same identity.
+ */
+template <class Body, class Fields, class F, class... A>
+decltype(auto) with_request(
+    boost::beast::http::request<Body, Fields> const& req, F&& f, A&&... a)
+{
+  return current_request().run(extract(req), std::forward<F>(f),
+      std::forward<A>(a)...);
+}
+
+/// Puts the current identity on an outgoing request.
+/**
+ * Sets `traceparent` to the current trace with a new parent (span) ID, so
+ * each outgoing call is its own span of the same trace, and forwards
+ * `tracestate`, `baggage` and the request ID (`X-Request-Id`). Outside any
+ * request, starts a new trace.
+ */
+template <class Body, class Fields>
+void inject(boost::beast::http::request<Body, Fields>& req)
+{
+  request_context const* ctx = current_request().get();
+  traceparent const t = ctx ? ctx->trace.child() : traceparent::generate();
+  req.set("traceparent", t.to_string());
+  if (!ctx)
+    return;
+  if (ctx->state && !ctx->state->members.empty())
+    req.set("tracestate", ctx->state->to_string());
+  else
+    req.erase("tracestate");
+  if (ctx->bag && !ctx->bag->entries.empty())
+    req.set("baggage", ctx->bag->to_string());
+  else
+    req.erase("baggage");
+  req.set("X-Request-Id", ctx->request_id);
+}
+
+} // namespace http
+} // namespace async_local
+} // namespace boost
+
+#endif // BOOST_ASYNC_LOCAL_HTTP_BEAST_HPP

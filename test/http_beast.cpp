@@ -1,0 +1,138 @@
+//
+// Copyright (c) 2026 The Boost.AsyncLocal authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// Test that the header is self-contained.
+#include <boost/async_local/http/beast.hpp>
+
+#include <boost/async_local/executor.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+namespace al = boost::async_local;
+namespace alh = boost::async_local::http;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+
+namespace {
+
+http::request<http::string_body> request()
+{
+  return http::request<http::string_body>(http::verb::get, "/", 11);
+}
+
+std::string const parent =
+  "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(test_http_beast)
+
+BOOST_AUTO_TEST_CASE(traceparent_comes_first)
+{
+  auto req = request();
+  req.set("traceparent", parent);
+  req.set("tracestate", "rojo=00f067aa0ba902b7");
+  req.set("X-Request-Id", "abc");
+  req.set("baggage", "userId=alice");
+  auto ctx = alh::extract(req);
+  BOOST_TEST((ctx.source == alh::id_source::traceparent));
+  BOOST_TEST(ctx.request_id == "4bf92f3577b34da6a3ce929d0e0e4736");
+  BOOST_TEST_REQUIRE(ctx.state.has_value());
+  BOOST_TEST(ctx.state->to_string() == "rojo=00f067aa0ba902b7");
+  BOOST_TEST_REQUIRE(ctx.bag.has_value());
+  BOOST_TEST(*ctx.bag->find("userId") == "alice");
+}
+
+BOOST_AUTO_TEST_CASE(then_x_request_id_then_generated)
+{
+  auto req = request();
+  req.set("X-Request-Id", "req-42");
+  auto ctx = alh::extract(req);
+  BOOST_TEST((ctx.source == alh::id_source::request_id));
+  BOOST_TEST(ctx.request_id == "req-42");
+
+  auto none = alh::extract(request());
+  BOOST_TEST((none.source == alh::id_source::generated));
+  BOOST_TEST(none.request_id == std::string(none.trace.trace_id_view()));
+  BOOST_TEST(none.request_id.size() == 32u);
+}
+
+BOOST_AUTO_TEST_CASE(malformed_and_hostile_headers_start_a_fresh_trace)
+{
+  // (Beast refuses to hold a field value of 64 KiB or more at all.)
+  std::string const hostile[] = {
+    "abc\r\nSet-Cookie: x=1",
+    std::string(60 * 1024, 'a'),
+    std::string(alh::max_request_id_size + 1, 'a'),
+    "caf\xc3\xa9",
+    "with space",
+    "",
+  };
+  for (auto const& h : hostile)
+  {
+    auto req = request();
+    req.set("traceparent", h);
+    req.set("X-Request-Id", h);
+    auto ctx = alh::extract(req);
+    BOOST_TEST((ctx.source == alh::id_source::generated));
+    BOOST_TEST(ctx.request_id.find_first_not_of("0123456789abcdef") ==
+        std::string::npos);
+  }
+  auto upper = request();
+  upper.set("traceparent",
+      "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01");
+  BOOST_TEST((alh::extract(upper).source == alh::id_source::generated));
+  // A repeated traceparent is invalid, whatever the values.
+  auto twice = request();
+  twice.insert("traceparent", parent);
+  twice.insert("traceparent", parent);
+  BOOST_TEST((alh::extract(twice).source == alh::id_source::generated));
+}
+
+BOOST_AUTO_TEST_CASE(inject_keeps_the_trace_with_a_new_span_per_call)
+{
+  auto in = request();
+  in.set("traceparent", parent);
+  in.set("tracestate", "rojo=1");
+  in.set("baggage", "k=v");
+  net::io_context ioc;
+  auto ex = al::make_executor(ioc);
+  http::request<http::string_body> out1, out2;
+  alh::with_request(in, [&] {
+    // Across an asynchronous hop: the identity came along.
+    net::post(ex, [&] {
+      alh::inject(out1);
+      alh::inject(out2);
+    });
+  });
+  ioc.run();
+  auto t1 = alh::traceparent::parse(out1["traceparent"]);
+  auto t2 = alh::traceparent::parse(out2["traceparent"]);
+  BOOST_TEST_REQUIRE(t1.has_value());
+  BOOST_TEST_REQUIRE(t2.has_value());
+  BOOST_TEST(t1->trace_id_view() == "4bf92f3577b34da6a3ce929d0e0e4736");
+  BOOST_TEST(t2->trace_id_view() == "4bf92f3577b34da6a3ce929d0e0e4736");
+  BOOST_TEST(t1->parent_id_view() != "00f067aa0ba902b7");
+  BOOST_TEST(t1->parent_id_view() != t2->parent_id_view());
+  BOOST_TEST(out1["tracestate"] == "rojo=1");
+  BOOST_TEST(out1["baggage"] == "k=v");
+  BOOST_TEST(out1["X-Request-Id"] == "4bf92f3577b34da6a3ce929d0e0e4736");
+
+  // Outside any request: a new trace, nothing else.
+  http::request<http::string_body> lone;
+  alh::inject(lone);
+  BOOST_TEST(alh::traceparent::parse(lone["traceparent"]).has_value());
+  BOOST_TEST(lone.count("X-Request-Id") == 0u);
+  BOOST_TEST(alh::current_request_id() == "-");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
