@@ -313,7 +313,8 @@ BOOST_AUTO_TEST_CASE(token_detached_keeps_the_context_alive_until_completion)
   BOOST_TEST(counted::live == 0);
 }
 
-BOOST_AUTO_TEST_CASE(token_yield_context)
+BOOST_AUTO_TEST_CASE(token_yield_context,
+    *boost::unit_test::enable_if<test::stackful_coroutines_supported>())
 {
   // On a plain executor, a bound yield keeps the context across that wait.
   net::io_context ioc;

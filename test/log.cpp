@@ -44,7 +44,7 @@ BOOST_AUTO_TEST_CASE(records_carry_the_value_current_where_they_are_made)
   auto core = logging::core::get();
   core->add_sink(sink);
   auto [it, added] = core->add_global_attribute("RequestID",
-      al::log::variable_attribute<std::string>(request_id, "-"));
+      al::log::make_attribute(request_id, std::string("-")));
   BOOST_TEST(added);
 
   logging::sources::logger lg;
@@ -68,6 +68,22 @@ BOOST_AUTO_TEST_CASE(records_carry_the_value_current_where_they_are_made)
       "[req-1] accepted\n"
       "[req-1] after a hop\n"
       "[req-2] other request\n");
+}
+
+BOOST_AUTO_TEST_CASE(projected_attribute)
+{
+  struct request { std::string id; int n; };
+  al::variable<request> current;
+  auto attr = al::log::make_attribute(current,
+      [](request const& r) { return r.n; }, -1);
+  BOOST_TEST(attr.get_value().extract<int>().get() == -1);
+  current.run(request{"a", 7}, [&] {
+    BOOST_TEST(attr.get_value().extract<int>().get() == 7);
+  });
+  auto bare = al::log::variable_attribute<request,
+      std::function<std::string(request const&)>>(current,
+        [](request const& r) { return r.id; });
+  BOOST_TEST(!bare.get_value().extract<std::string>());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -67,6 +67,8 @@ using wrapped_executor = al::executor<net::io_context::executor_type>;
 
 BOOST_AUTO_TEST_SUITE(test_tokens)
 
+BOOST_TEST_DECORATOR(
+    *boost::unit_test::enable_if<test::stackful_coroutines_supported>())
 BOOST_DATA_TEST_CASE(stackful_spawn, thread_counts, threads)
 {
   paths::recorder r;

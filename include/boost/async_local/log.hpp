@@ -15,7 +15,7 @@
 //
 //   al::variable<std::string> request_id;
 //   boost::log::core::get()->add_global_attribute("RequestID",
-//       al::log::variable_attribute<std::string>(request_id));
+//       al::log::make_attribute(request_id, std::string("-")));
 //   // format with expr::attr<std::string>("RequestID")
 //
 // Outside any binding the attribute has no value, and formatters print it as
@@ -28,31 +28,52 @@
 #include <boost/log/attributes/attribute_value.hpp>
 #include <boost/log/attributes/attribute_value_impl.hpp>
 
+#include <functional>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 namespace boost {
 namespace async_local {
 namespace log {
 
+namespace detail {
+
+struct identity
+{
+  template <class T>
+  T const& operator()(T const& t) const noexcept { return t; }
+};
+
+} // namespace detail
+
 /// A Boost.Log attribute that reads an `al::variable<T>` at record time.
 /**
+ * The attribute's value is `project(*v.get())` (by default the bound value
+ * itself) when `v` is bound in the context the record is made in, the
+ * fallback otherwise, or no value when there is no fallback.
+ *
  * @par Thread safety
  * Safe to use from any thread, as Boost.Log requires of global attributes:
  * each call reads the calling thread's context.
  *
  * @par Cost
- * One `get()` and one copy of the value into an attribute value per record.
- * The variable must outlive the attribute.
+ * One `get()`, one projection and one copy of the result into an attribute
+ * value per record. The variable must outlive the attribute.
  */
-template <class T>
+template <class T, class Projection = detail::identity>
 class variable_attribute : public boost::log::attribute
 {
+  using value_type = std::decay_t<
+      std::invoke_result_t<Projection const&, T const&>>;
+
   class impl : public boost::log::attribute::impl
   {
   public:
-    impl(variable<T> const& v, std::optional<T> fallback)
+    impl(variable<T> const& v, Projection p,
+        std::optional<value_type> fallback)
       : variable_(v),
+        projection_(std::move(p)),
         fallback_(std::move(fallback))
     {
     }
@@ -60,7 +81,8 @@ class variable_attribute : public boost::log::attribute
     boost::log::attribute_value get_value() override
     {
       if (T const* p = variable_.get())
-        return boost::log::attributes::make_attribute_value(*p);
+        return boost::log::attributes::make_attribute_value(
+            value_type(std::invoke(projection_, *p)));
       if (fallback_)
         return boost::log::attributes::make_attribute_value(*fallback_);
       return boost::log::attribute_value();
@@ -68,19 +90,20 @@ class variable_attribute : public boost::log::attribute
 
   private:
     variable<T> const& variable_;
-    std::optional<T> fallback_;
+    Projection projection_;
+    std::optional<value_type> fallback_;
   };
 
 public:
   /// Reads `v`; records made outside any binding get no value.
-  explicit variable_attribute(variable<T> const& v)
-    : boost::log::attribute(new impl(v, std::nullopt))
+  explicit variable_attribute(variable<T> const& v, Projection p = {})
+    : boost::log::attribute(new impl(v, std::move(p), std::nullopt))
   {
   }
 
   /// Reads `v`; records made outside any binding get `fallback`.
-  variable_attribute(variable<T> const& v, T fallback)
-    : boost::log::attribute(new impl(v, std::move(fallback)))
+  variable_attribute(variable<T> const& v, Projection p, value_type fallback)
+    : boost::log::attribute(new impl(v, std::move(p), std::move(fallback)))
   {
   }
 
@@ -90,6 +113,22 @@ public:
   {
   }
 };
+
+/// Makes an attribute reading `v` as it is.
+template <class T>
+variable_attribute<T> make_attribute(variable<T> const& v, T fallback)
+{
+  return variable_attribute<T>(v, {}, std::move(fallback));
+}
+
+/// Makes an attribute reading `project(value)` of `v`.
+template <class T, class Projection, class Fallback>
+variable_attribute<T, Projection> make_attribute(variable<T> const& v,
+    Projection project, Fallback fallback)
+{
+  return variable_attribute<T, Projection>(v, std::move(project),
+      std::move(fallback));
+}
 
 } // namespace log
 } // namespace async_local

@@ -1,0 +1,41 @@
+//
+// Copyright (c) 2026 The Boost.AsyncLocal authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// The second service: takes the trace context from each request and logs
+// with it, so its lines carry the caller's trace ID.
+//
+//   backend [--port N] [--port-file FILE]
+
+#include "../common/http_common.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+
+using namespace example;
+
+namespace {
+
+net::awaitable<response> handle(request req)
+{
+  std::string const target(req.target());
+  EXAMPLE_LOG << target << " lookup";
+  net::steady_timer work(co_await net::this_coro::executor,
+      std::chrono::milliseconds(1));
+  co_await work.async_wait(net::use_awaitable);
+  EXAMPLE_LOG << target << " done";
+  response res(http::status::ok, req.version());
+  res.set(http::field::content_type, "text/plain");
+  res.body() = "value of " + target;
+  co_return res;
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+  run_service("backend", argc, argv, &handle);
+}

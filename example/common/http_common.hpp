@@ -1,0 +1,203 @@
+//
+// Copyright (c) 2026 The Boost.AsyncLocal authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// What the example services share: the log sink configuration, and a Beast
+// HTTP/1.1 server loop (keep-alive, coroutines) that binds each request's
+// identity before calling the service's handler.
+
+#ifndef BOOST_ASYNC_LOCAL_EXAMPLE_HTTP_COMMON_HPP
+#define BOOST_ASYNC_LOCAL_EXAMPLE_HTTP_COMMON_HPP
+
+#include <boost/async_local.hpp>
+#include <boost/async_local/http/beast.hpp>
+#include <boost/async_local/log.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/core/null_deleter.hpp>
+#include <boost/log/core.hpp>
+#include <boost/log/expressions.hpp>
+#include <boost/log/sinks/sync_frontend.hpp>
+#include <boost/log/sinks/text_ostream_backend.hpp>
+#include <boost/log/sources/logger.hpp>
+#include <boost/log/sources/record_ostream.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <thread>
+
+namespace example {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace al = boost::async_local;
+namespace alh = boost::async_local::http;
+namespace logging = boost::log;
+using net::ip::tcp;
+
+inline logging::sources::logger_mt& logger()
+{
+  static logging::sources::logger_mt lg;
+  return lg;
+}
+
+// Every record carries the current request's ID and trace ID, read from the
+// request context when the record is made:
+//   [<request id>] [trace <trace id>] <service>: <message>
+inline void init_logging(std::string const& service)
+{
+  namespace expr = logging::expressions;
+  using backend = logging::sinks::text_ostream_backend;
+  auto sink = boost::make_shared<logging::sinks::synchronous_sink<backend>>();
+  sink->locked_backend()->add_stream(
+      boost::shared_ptr<std::ostream>(&std::cout, boost::null_deleter()));
+  sink->locked_backend()->auto_flush(true);
+  sink->set_formatter(expr::stream
+      << "[" << expr::attr<std::string>("RequestID") << "] [trace "
+      << expr::attr<std::string>("TraceID") << "] " << service << ": "
+      << expr::smessage);
+  auto core = logging::core::get();
+  core->add_sink(sink);
+  core->add_global_attribute("RequestID", al::log::make_attribute(
+      alh::current_request(),
+      [](alh::request_context const& c) { return c.request_id; },
+      std::string("-")));
+  core->add_global_attribute("TraceID", al::log::make_attribute(
+      alh::current_request(),
+      [](alh::request_context const& c) {
+        return std::string(c.trace.trace_id_view());
+      },
+      std::string("-")));
+}
+
+#define EXAMPLE_LOG BOOST_LOG(::example::logger())
+
+inline void write_port_file(std::string const& path, unsigned short port)
+{
+  std::ofstream(path + ".tmp") << port << "\n";
+  std::rename((path + ".tmp").c_str(), path.c_str());
+}
+
+using request = http::request<http::string_body>;
+using response = http::response<http::string_body>;
+
+// One connection: read, bind the request's identity, handle, answer, repeat.
+template <class Handler>
+net::awaitable<void> session(tcp::socket socket, Handler handler)
+{
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  for (;;)
+  {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(8 * 1024);
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser,
+        net::as_tuple(net::use_awaitable));
+    if (ec == http::error::end_of_stream || ec == net::error::eof
+        || ec == net::error::connection_reset || ec == beast::error::timeout)
+      break;
+    if (ec)
+    {
+      // A request we cannot parse gets a clear 4xx, never a crash, and
+      // nothing of it reaches the log.
+      bool const too_large = ec == http::error::header_limit;
+      EXAMPLE_LOG << "rejected: "
+                  << (too_large ? "request header too large" : "bad request");
+      response res(too_large ? http::status::request_header_fields_too_large
+                             : http::status::bad_request, 11);
+      res.set(http::field::connection, "close");
+      res.prepare_payload();
+      co_await http::async_write(stream, res,
+          net::as_tuple(net::use_awaitable));
+      break;
+    }
+    request req = parser.release();
+    bool const keep_alive = req.keep_alive();
+    response res;
+    {
+      // The request's identity, bound for everything handling it does,
+      // across every co_await, until the guard goes.
+      auto bound = alh::current_request().set(alh::extract(req));
+      res = co_await handler(std::move(req));
+      res.set("X-Request-Id", alh::current_request_id());
+      res.set("traceparent",
+          alh::current_request().get()->trace.to_string());
+    }
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    auto [wec, wn] = co_await http::async_write(stream, res,
+        net::as_tuple(net::use_awaitable));
+    if (wec || !keep_alive)
+      break;
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+template <class Handler>
+net::awaitable<void> listen(tcp::acceptor& acceptor, Handler handler)
+{
+  for (;;)
+  {
+    auto [ec, socket] = co_await acceptor.async_accept(
+        net::as_tuple(net::use_awaitable));
+    if (ec)
+      co_return;
+    net::co_spawn(acceptor.get_executor(),
+        session(std::move(socket), handler), net::detached);
+  }
+}
+
+// The value after `name` on the command line, or `fallback`.
+inline std::string option(int argc, char* argv[], std::string const& name,
+    std::string fallback = "")
+{
+  for (int i = 1; i + 1 < argc; ++i)
+    if (argv[i] == name)
+      return argv[i + 1];
+  return fallback;
+}
+
+// Runs a service on 2 threads until SIGINT or SIGTERM, on the loopback
+// address: --port N (0: ephemeral), --port-file FILE (where to write it).
+template <class Handler>
+void run_service(std::string const& name, int argc, char* argv[],
+    Handler handler)
+{
+  init_logging(name);
+  net::io_context ioc(2);
+  auto ex = al::make_executor(ioc);  // the drop-in propagating executor
+  tcp::acceptor acceptor(ex, {net::ip::address_v4::loopback(),
+      static_cast<unsigned short>(std::stoi(option(argc, argv, "--port", "0")))});
+  net::co_spawn(ex, listen(acceptor, handler), net::detached);
+
+  net::signal_set signals(ex, SIGINT, SIGTERM);
+  signals.async_wait([&](auto, int) { ioc.stop(); });
+
+  unsigned short const port = acceptor.local_endpoint().port();
+  EXAMPLE_LOG << "listening on port " << port;
+  std::string const port_file = option(argc, argv, "--port-file");
+  if (!port_file.empty())
+    write_port_file(port_file, port);
+
+  std::thread second([&] { ioc.run(); });
+  ioc.run();
+  second.join();
+}
+
+} // namespace example
+
+#endif

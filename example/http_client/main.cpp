@@ -1,0 +1,369 @@
+//
+// Copyright (c) 2026 The Boost.AsyncLocal authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// A small load generator for the HTTP demo, and the demo's log checker.
+//
+//   http_client --port P --requests N --concurrency C --results FILE
+//       Sends N requests (GET /item/<n>), C at a time over keep-alive
+//       connections: a quarter with a traceparent, a quarter with an
+//       X-Request-Id, the rest with none, a malformed traceparent, or hostile
+//       headers (non-ASCII, CR/LF, 64 KiB). Checks each response's identity
+//       and writes one line per request: n kind status request-id trace-id.
+//
+//   http_client --check RESULTS SERVER_LOG BACKEND_LOG
+//       Checks that every server log line about /item/<n> carries request
+//       n's ID and trace ID, that every backend line about /lookup/<n>
+//       carries its trace ID, that no line was split or injected, prints an
+//       excerpt and a summary, and exits non-zero on any mismatch.
+
+#include <boost/async_local/http/trace_context.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace alh = boost::async_local::http;
+using net::ip::tcp;
+
+namespace {
+
+char const* const kinds[] = {"traceparent", "traceparent", "request-id",
+  "request-id", "none", "bad-traceparent", "hostile-id", "crlf"};
+
+std::string kind_of(int n)
+{
+  std::string k = kinds[n % 8];
+  if (k == "crlf" && n % 16 == 15)
+    k = "huge";
+  return k;
+}
+
+bool is_trace_id(std::string const& s)
+{
+  return s.size() == 32 && s.find_first_not_of("0123456789abcdef") == s.npos;
+}
+
+struct result
+{
+  std::string kind;
+  int status = 0;
+  std::string id;
+  std::string trace;
+};
+
+struct load
+{
+  tcp::endpoint server;
+  int requests;
+  std::atomic<int> next{0};
+  std::atomic<int> identity_mismatches{0};
+  std::atomic<int> transport_errors{0};
+  std::mutex mutex;
+  std::map<int, result> results;
+};
+
+// Sends one request of the given kind; returns what the server answered.
+net::awaitable<std::optional<result>> send(beast::tcp_stream& stream,
+    beast::flat_buffer& buffer, int n, bool& keep_open, load& l)
+{
+  std::string const kind = kind_of(n);
+  http::request<http::string_body> req(http::verb::get,
+      "/item/" + std::to_string(n), 11);
+  req.set(http::field::host, "server");
+  std::string sent_trace;
+  if (kind == "traceparent")
+  {
+    auto t = alh::traceparent::generate();
+    sent_trace = std::string(t.trace_id_view());
+    req.set("traceparent", t.to_string());
+  }
+  else if (kind == "request-id")
+    req.set("X-Request-Id", "req-" + std::to_string(n));
+  else if (kind == "bad-traceparent")
+    req.set("traceparent",
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01");
+  else if (kind == "hostile-id")
+    req.set("X-Request-Id", "caf\xc3\xa9 <script>");
+  else if (kind == "crlf")  // an attempt to smuggle a header in
+    req.set("X-Request-Id", "x\r\nX-Injected: yes");
+  req.prepare_payload();
+
+  if (kind == "huge")
+  {
+    // Beast will not hold a 64 KiB field value, so write this one raw.
+    std::string raw = "GET /item/" + std::to_string(n) + " HTTP/1.1\r\n"
+      "Host: server\r\nX-Request-Id: " + std::string(64 * 1024, 'a')
+      + "\r\n\r\n";
+    co_await net::async_write(stream, net::buffer(raw),
+        net::as_tuple(net::use_awaitable));
+  }
+  else
+    co_await http::async_write(stream, req,
+        net::as_tuple(net::use_awaitable));
+  // (A failed write shows up as a failed read below.)
+  http::response<http::string_body> res;
+  auto [rec, rn] = co_await http::async_read(stream, buffer, res,
+      net::as_tuple(net::use_awaitable));
+  if (rec)
+  {
+    keep_open = false;
+    co_return std::nullopt;
+  }
+  keep_open = res.keep_alive();
+
+  result r;
+  r.kind = kind;
+  r.status = res.result_int();
+  r.id = std::string(res["X-Request-Id"]);
+  if (auto t = alh::traceparent::parse(res["traceparent"]))
+    r.trace = std::string(t->trace_id_view());
+
+  // What the server must have made of each kind.
+  bool ok = true;
+  if (kind == "huge")
+    ok = r.status == 431;
+  else if (r.status != 200)
+    ok = false;
+  else if (kind == "traceparent")
+    ok = r.trace == sent_trace && r.id == sent_trace;
+  else if (kind == "request-id")
+    ok = r.id == "req-" + std::to_string(n) && is_trace_id(r.trace);
+  else if (kind == "crlf")
+    ok = r.id == "x" && is_trace_id(r.trace);
+  else
+    ok = is_trace_id(r.id) && r.id == r.trace;
+  if (!ok)
+    ++l.identity_mismatches;
+  co_return r;
+}
+
+net::awaitable<void> worker(load& l)
+{
+  std::optional<beast::tcp_stream> stream;
+  beast::flat_buffer buffer;
+  for (int n = l.next++; n < l.requests; n = l.next++)
+  {
+    if (!stream)
+    {
+      stream.emplace(co_await net::this_coro::executor);
+      auto [ec] = co_await stream->async_connect(l.server,
+          net::as_tuple(net::use_awaitable));
+      if (ec)
+      {
+        ++l.transport_errors;
+        stream.reset();
+        continue;
+      }
+      buffer.clear();
+    }
+    bool keep_open = true;
+    auto r = co_await send(*stream, buffer, n, keep_open, l);
+    if (!keep_open)
+      stream.reset();
+    if (!r)
+    {
+      ++l.transport_errors;
+      continue;
+    }
+    std::lock_guard<std::mutex> lock(l.mutex);
+    l.results[n] = *r;
+  }
+}
+
+int run_load(unsigned short port, int requests, int concurrency,
+    std::string const& results_file)
+{
+  net::io_context ioc;
+  load l;
+  l.server = tcp::endpoint(net::ip::address_v4::loopback(), port);
+  l.requests = requests;
+  for (int i = 0; i < concurrency; ++i)
+    net::co_spawn(ioc, worker(l), net::detached);
+  ioc.run();
+
+  std::ofstream out(results_file);
+  std::map<int, int> by_status;
+  for (auto const& [n, r] : l.results)
+  {
+    out << n << ' ' << r.kind << ' ' << r.status << ' '
+        << (r.id.empty() ? "-" : r.id) << ' '
+        << (r.trace.empty() ? "-" : r.trace) << '\n';
+    ++by_status[r.status];
+  }
+  std::cout << "load: " << requests << " requests, " << concurrency
+            << " at a time:";
+  for (auto const& [status, count] : by_status)
+    std::cout << ' ' << count << " x " << status;
+  std::cout << "; identity mismatches: " << l.identity_mismatches
+            << ", transport errors: " << l.transport_errors << '\n';
+  return (l.identity_mismatches == 0 && l.transport_errors == 0
+      && int(l.results.size()) == requests) ? 0 : 1;
+}
+
+// "[<id>] [trace <trace>] <service>: <path><n> <what>" -> its parts.
+struct log_line
+{
+  std::string id, trace, service, rest;
+};
+
+std::optional<log_line> parse_line(std::string const& line)
+{
+  log_line l;
+  if (line.empty() || line[0] != '[')
+    return std::nullopt;
+  auto const a = line.find("] [trace ");
+  if (a == line.npos)
+    return std::nullopt;
+  auto const b = line.find("] ", a + 9);
+  auto const c = line.find(": ", b == line.npos ? 0 : b);
+  if (b == line.npos || c == line.npos)
+    return std::nullopt;
+  l.id = line.substr(1, a - 1);
+  l.trace = line.substr(a + 9, b - a - 9);
+  l.service = line.substr(b + 2, c - b - 2);
+  l.rest = line.substr(c + 2);
+  return l;
+}
+
+// The n in "<prefix><n> ...", or -1.
+int number_after(std::string const& s, std::string const& prefix)
+{
+  if (s.rfind(prefix, 0) != 0)
+    return -1;
+  std::size_t end = prefix.size();
+  while (end < s.size() && std::isdigit(static_cast<unsigned char>(s[end])))
+    ++end;
+  return end == prefix.size() ? -1 : std::stoi(s.substr(prefix.size()));
+}
+
+int check(std::string const& results_file, std::string const& server_log,
+    std::string const& backend_log)
+{
+  std::map<int, result> results;
+  {
+    std::ifstream in(results_file);
+    int n;
+    result r;
+    while (in >> n >> r.kind >> r.status >> r.id >> r.trace)
+      results[n] = r;
+  }
+
+  int mismatches = 0, lines_checked = 0, malformed_lines = 0;
+  std::map<int, int> server_lines, backend_lines;
+  std::vector<std::string> excerpt;
+  int const excerpt_n = [&] {
+    for (auto const& [n, r] : results)
+      if (r.kind == "request-id" && r.status == 200)
+        return n;
+    return -1;
+  }();
+
+  auto scan = [&](std::string const& file, std::string const& service,
+      std::string const& prefix, std::map<int, int>& counts) {
+    std::ifstream in(file);
+    std::string line;
+    while (std::getline(in, line))
+    {
+      for (char ch : line)
+        if (static_cast<unsigned char>(ch) < 0x20
+            || static_cast<unsigned char>(ch) > 0x7e)
+        {
+          ++malformed_lines;
+          break;
+        }
+      auto l = parse_line(line);
+      if (!l || l->service != service)
+      {
+        ++malformed_lines;  // a split or injected line
+        continue;
+      }
+      int const n = number_after(l->rest, prefix);
+      if (n < 0)
+        continue;  // not about a request: startup, rejections
+      ++lines_checked;
+      ++counts[n];
+      auto it = results.find(n);
+      bool ok = it != results.end() && l->trace == it->second.trace
+        && (service == "backend" || l->id == it->second.id);
+      if (!ok)
+      {
+        if (mismatches < 5)
+          std::cout << "MISMATCH: " << line << '\n';
+        ++mismatches;
+      }
+      if (n == excerpt_n)
+        excerpt.push_back(line);
+    }
+  };
+  scan(server_log, "server", "/item/", server_lines);
+  scan(backend_log, "backend", "/lookup/", backend_lines);
+
+  // Every answered request logged all its steps, in both services.
+  int missing = 0;
+  for (auto const& [n, r] : results)
+    if (r.status == 200 && (server_lines[n] != 3 || backend_lines[n] != 2))
+      ++missing;
+
+  std::cout << "excerpt (request " << excerpt_n << "):\n";
+  for (auto const& line : excerpt)
+    std::cout << "  " << line << '\n';
+  std::cout << "check: " << results.size() << " requests, " << lines_checked
+            << " log lines checked, mismatches: " << mismatches
+            << ", requests with missing lines: " << missing
+            << ", split or injected lines: " << malformed_lines << '\n';
+  return mismatches == 0 && missing == 0 && malformed_lines == 0 ? 0 : 1;
+}
+
+std::string option(int argc, char* argv[], std::string const& name)
+{
+  for (int i = 1; i + 1 < argc; ++i)
+    if (argv[i] == name)
+      return argv[i + 1];
+  return "";
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+  if (argc == 5 && std::string(argv[1]) == "--check")
+    return check(argv[2], argv[3], argv[4]);
+  std::string const port = option(argc, argv, "--port");
+  std::string const results = option(argc, argv, "--results");
+  if (port.empty() || results.empty())
+  {
+    std::cerr << "usage: http_client --port P --requests N --concurrency C "
+                 "--results FILE\n"
+                 "       http_client --check RESULTS SERVER_LOG BACKEND_LOG\n";
+    return 2;
+  }
+  std::string const requests = option(argc, argv, "--requests");
+  std::string const concurrency = option(argc, argv, "--concurrency");
+  return run_load(static_cast<unsigned short>(std::stoi(port)),
+      requests.empty() ? 2000 : std::stoi(requests),
+      concurrency.empty() ? 50 : std::stoi(concurrency), results);
+}
