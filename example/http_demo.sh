@@ -44,7 +44,7 @@ server_port=$(wait_for_port "$work/server.port")
 
 echo "backend on port $backend_port, server on port $server_port"
 load_status=0
-"$bin/http_client" --port "$server_port" --requests "$requests" \
+timeout 300 "$bin/http_client" --port "$server_port" --requests "$requests" \
   --concurrency "$concurrency" --results "$work/results" || load_status=$?
 
 # Stop the services so that their logs are complete.

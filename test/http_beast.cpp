@@ -91,6 +91,19 @@ BOOST_AUTO_TEST_CASE(malformed_and_hostile_headers_start_a_fresh_trace)
   upper.set("traceparent",
       "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01");
   BOOST_TEST((alh::extract(upper).source == alh::id_source::generated));
+  // tracestate and baggage may come on several lines; they are one list.
+  auto split = request();
+  split.set("traceparent", parent);
+  split.insert("tracestate", "rojo=1");
+  split.insert("tracestate", "congo=2");
+  split.insert("baggage", "a=1");
+  split.insert("baggage", "b=2");
+  auto joined = alh::extract(split);
+  BOOST_TEST_REQUIRE(joined.state.has_value());
+  BOOST_TEST(joined.state->to_string() == "rojo=1,congo=2");
+  BOOST_TEST_REQUIRE(joined.bag.has_value());
+  BOOST_TEST(joined.bag->to_string() == "a=1,b=2");
+
   // A repeated traceparent is invalid, whatever the values.
   auto twice = request();
   twice.insert("traceparent", parent);
@@ -127,9 +140,12 @@ BOOST_AUTO_TEST_CASE(inject_keeps_the_trace_with_a_new_span_per_call)
   BOOST_TEST(out1["baggage"] == "k=v");
   BOOST_TEST(out1["X-Request-Id"] == "4bf92f3577b34da6a3ce929d0e0e4736");
 
-  // Outside any request: a new trace, nothing else.
-  http::request<http::string_body> lone;
+  // Outside any request: a new trace, nothing else, and nothing stale from
+  // an earlier use of the same message.
+  http::request<http::string_body> lone = out1;
   alh::inject(lone);
+  BOOST_TEST(lone.count("tracestate") == 0u);
+  BOOST_TEST(lone.count("baggage") == 0u);
   BOOST_TEST(alh::traceparent::parse(lone["traceparent"]).has_value());
   BOOST_TEST(lone.count("X-Request-Id") == 0u);
   BOOST_TEST(alh::current_request_id() == "-");

@@ -45,14 +45,36 @@ BOOST_AUTO_TEST_CASE(traceparent_future_version)
   auto t = traceparent::parse("cc-4bf92f3577b34da6a3ce929d0e0e4736-"
       "00f067aa0ba902b7-09-what-the-future-will-be-like");
   BOOST_TEST_REQUIRE(t.has_value());
-  BOOST_TEST(t->flags == 9);
+  // Only the sampled bit means something to a version 00 implementation.
+  BOOST_TEST(t->flags == 1);
   BOOST_TEST(t->to_string() ==
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-09");
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
   BOOST_TEST(traceparent::parse(
       "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-09").has_value());
   // ...but what follows the flags must start with '-'.
   BOOST_TEST(!traceparent::parse(
       "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-09x"));
+}
+
+BOOST_AUTO_TEST_CASE(traceparent_reserved_flags_are_not_passed_on)
+{
+  auto t = traceparent::parse(
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-ff");
+  BOOST_TEST_REQUIRE(t.has_value());
+  BOOST_TEST(t->sampled());
+  BOOST_TEST(t->child().to_string().substr(53) == "01");
+  BOOST_TEST(!traceparent().valid());
+  BOOST_TEST(t->valid());
+}
+
+BOOST_AUTO_TEST_CASE(formatters_leave_out_what_would_not_parse)
+{
+  tracestate ts;
+  ts.members = {{"good", "1"}, {"Bad Key", "v"}, {"k", "v\r\nx"}};
+  BOOST_TEST(ts.to_string() == "good=1");
+  baggage b;
+  b.entries = {{"k", "v", ""}, {"k2", "bad value", ""}, {"k3", "v", "p;q=\n"}};
+  BOOST_TEST(b.to_string() == "k=v");
 }
 
 BOOST_AUTO_TEST_CASE(traceparent_rejects)

@@ -22,7 +22,10 @@ namespace {
 net::awaitable<response> handle(request req)
 {
   std::string const target(req.target());
-  EXAMPLE_LOG << target << " lookup";
+  // The span the caller made for this call, to check that each outgoing
+  // call is a span of its own.
+  EXAMPLE_LOG << target << " lookup, parent span "
+              << alh::current_request().get()->trace.parent_id_view();
   net::steady_timer work(co_await net::this_coro::executor,
       std::chrono::milliseconds(1));
   co_await work.async_wait(net::use_awaitable);

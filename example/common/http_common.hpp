@@ -36,6 +36,7 @@
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace example {
@@ -91,6 +92,20 @@ inline void write_port_file(std::string const& path, unsigned short port)
   std::rename((path + ".tmp").c_str(), path.c_str());
 }
 
+// True for a target made only of characters safe to log: letters, digits and
+// "/._-", at most 200 of them. Others get a 400 and are never logged.
+inline bool loggable_target(std::string_view t)
+{
+  if (t.empty() || t.size() > 200)
+    return false;
+  for (char c : t)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z') || c == '/' || c == '.' || c == '_'
+        || c == '-'))
+      return false;
+  return true;
+}
+
 using request = http::request<http::string_body>;
 using response = http::response<http::string_body>;
 
@@ -127,6 +142,12 @@ net::awaitable<void> session(tcp::socket socket, Handler handler)
     request req = parser.release();
     bool const keep_alive = req.keep_alive();
     response res;
+    if (!loggable_target(req.target()))
+    {
+      EXAMPLE_LOG << "rejected: bad target";
+      res = response(http::status::bad_request, req.version());
+    }
+    else
     {
       // The request's identity, bound for everything handling it does,
       // across every co_await, until the guard goes.

@@ -100,6 +100,24 @@ std::optional<std::string_view> single(Fields const& fields,
   return std::string_view(v.data(), v.size());
 }
 
+// All of a list header's values, joined with ',' as RFC 7230 3.2.2 allows
+// (tracestate and baggage may be split over several header lines).
+template <class Fields>
+std::optional<std::string> joined(Fields const& fields, std::string_view name)
+{
+  auto range = fields.equal_range(name);
+  if (range.first == range.second)
+    return std::nullopt;
+  std::string all;
+  for (auto it = range.first; it != range.second; ++it)
+  {
+    if (it != range.first)
+      all += ',';
+    all.append(it->value().data(), it->value().size());
+  }
+  return all;
+}
+
 } // namespace detail
 
 /// Takes the identity of an incoming request.
@@ -120,7 +138,7 @@ request_context extract(
       ctx.trace = *parsed;
       ctx.source = id_source::traceparent;
       ctx.request_id = std::string(ctx.trace.trace_id_view());
-      if (auto ts = detail::single(req, "tracestate"))
+      if (auto ts = detail::joined(req, "tracestate"))
         ctx.state = tracestate::parse(*ts);
     }
   }
@@ -136,15 +154,19 @@ request_context extract(
     else
       ctx.request_id = std::string(ctx.trace.trace_id_view());
   }
-  if (auto b = detail::single(req, "baggage"))
+  if (auto b = detail::joined(req, "baggage"))
     ctx.bag = baggage::parse(*b);
   return ctx;
 }
 
 /// Calls `f(a...)` with the request's identity bound.
 /**
- * Everything `f` starts asynchronously on a propagating executor, or binds
- * with `al::bind`, sees the same identity.
+ * Everything `f` does, and everything it starts asynchronously on a
+ * propagating executor or binds with `al::bind`, sees the same identity.
+ *
+ * @note For a coroutine, bind inside it instead: an awaitable does not run
+ * until awaited, after `with_request` has returned. Write
+ * `auto bound = current_request().set(extract(req));` in the coroutine.
  */
 template <class Body, class Fields, class F, class... A>
 decltype(auto) with_request(
@@ -158,26 +180,32 @@ decltype(auto) with_request(
 /**
  * Sets `traceparent` to the current trace with a new parent (span) ID, so
  * each outgoing call is its own span of the same trace, and forwards
- * `tracestate`, `baggage` and the request ID (`X-Request-Id`). Outside any
- * request, starts a new trace.
+ * `tracestate`, `baggage` and the request ID (`X-Request-Id`), replacing any
+ * the request had. Outside any request, starts a new trace and sends nothing
+ * else.
  */
 template <class Body, class Fields>
 void inject(boost::beast::http::request<Body, Fields>& req)
 {
   request_context const* ctx = current_request().get();
-  traceparent const t = ctx ? ctx->trace.child() : traceparent::generate();
+  traceparent const t = ctx && ctx->trace.valid() ? ctx->trace.child()
+                                                  : traceparent::generate();
   req.set("traceparent", t.to_string());
+  req.erase("tracestate");
+  req.erase("baggage");
+  req.erase("X-Request-Id");
   if (!ctx)
     return;
-  if (ctx->state && !ctx->state->members.empty())
-    req.set("tracestate", ctx->state->to_string());
-  else
-    req.erase("tracestate");
-  if (ctx->bag && !ctx->bag->entries.empty())
-    req.set("baggage", ctx->bag->to_string());
-  else
-    req.erase("baggage");
-  req.set("X-Request-Id", ctx->request_id);
+  // Only what satisfies the grammars goes out, even if the context was
+  // built by hand.
+  std::string const state = ctx->state ? ctx->state->to_string() : "";
+  if (!state.empty())
+    req.set("tracestate", state);
+  std::string const bag = ctx->bag ? ctx->bag->to_string() : "";
+  if (!bag.empty())
+    req.set("baggage", bag);
+  if (valid_request_id(ctx->request_id))
+    req.set("X-Request-Id", ctx->request_id);
 }
 
 } // namespace http

@@ -77,9 +77,16 @@ bool for_each_list_member(std::string_view s, F&& f)
   }
 }
 
+// Trace and span IDs must not repeat across threads and processes: each
+// thread's engine is seeded with 256 bits from the system.
 inline std::uint64_t random_u64()
 {
-  thread_local std::mt19937_64 engine{std::random_device{}()};
+  thread_local std::mt19937_64 engine = [] {
+    std::random_device device;
+    std::seed_seq seed{device(), device(), device(), device(),
+        device(), device(), device(), device()};
+    return std::mt19937_64(seed);
+  }();
   return engine();
 }
 
@@ -116,6 +123,17 @@ struct traceparent
   std::uint8_t flags = 0;
 
   static constexpr std::size_t size = 55;
+  static constexpr std::uint8_t sampled_flag = 0x01;
+
+  /// True when both IDs are lowercase hex and not all zeros: what `parse`
+  /// and `generate` make. A default-constructed traceparent is not valid.
+  bool valid() const noexcept
+  {
+    return detail::all_lower_hex(trace_id_view())
+      && !detail::all_zeros(trace_id_view())
+      && detail::all_lower_hex(parent_id_view())
+      && !detail::all_zeros(parent_id_view());
+  }
 
   std::string_view trace_id_view() const noexcept
   {
@@ -153,7 +171,10 @@ struct traceparent
     auto nibble = [](char c) {
       return static_cast<std::uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10);
     };
-    t.flags = static_cast<std::uint8_t>(nibble(fl[0]) << 4 | nibble(fl[1]));
+    // Level 1 defines only the sampled bit; the others are reserved and are
+    // not passed on (a higher version's bits may mean something else).
+    t.flags = static_cast<std::uint8_t>(
+        (nibble(fl[0]) << 4 | nibble(fl[1])) & sampled_flag);
     return t;
   }
 
@@ -175,7 +196,7 @@ struct traceparent
     return t;
   }
 
-  /// The version 00 header value.
+  /// The version 00 header value. Requires `valid()`.
   std::string to_string() const
   {
     static constexpr char digits[] = "0123456789abcdef";
@@ -276,11 +297,17 @@ struct tracestate
     return t;
   }
 
+  /// The header value. Members that do not satisfy the grammar (ones added
+  /// by hand) and members past the 32nd are left out.
   std::string to_string() const
   {
     std::string s;
+    std::size_t written = 0;
     for (auto const& kv : members)
     {
+      if (!valid_key(kv.first) || !valid_value(kv.second)
+          || written++ == max_members)
+        continue;
       if (!s.empty())
         s += ',';
       s += kv.first;
@@ -348,6 +375,24 @@ struct baggage
     return true;
   }
 
+  static bool valid_properties(std::string_view p) noexcept
+  {
+    if (p.empty())
+      return true;
+    for (;;)
+    {
+      std::size_t const next = p.find(';');
+      std::string_view const one = p.substr(0, next);
+      std::size_t const eq = one.find('=');
+      if (!valid_key(one.substr(0, eq))
+          || (eq != std::string_view::npos && !valid_value(one.substr(eq + 1))))
+        return false;
+      if (next == std::string_view::npos)
+        return true;
+      p.remove_prefix(next + 1);
+    }
+  }
+
   /// Parses a header value; empty when it is malformed.
   static std::optional<baggage> parse(std::string_view s)
   {
@@ -413,11 +458,17 @@ struct baggage
     return nullptr;
   }
 
+  /// The header value. Entries that do not satisfy the grammar (ones added
+  /// by hand, with a key, value or properties that would not parse) are left
+  /// out.
   std::string to_string() const
   {
     std::string s;
     for (auto const& e : entries)
     {
+      if (!valid_key(e.key) || !valid_value(e.value)
+          || !valid_properties(e.properties))
+        continue;
       if (!s.empty())
         s += ',';
       s += e.key;
