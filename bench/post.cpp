@@ -1,0 +1,93 @@
+//
+// Copyright (c) 2026 The Boost.AsyncLocal authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// Post chains: plain, al::executor (empty, 1 and 8 bound), by hand, al::bind.
+
+#include "common.hpp"
+
+namespace bench {
+namespace {
+
+// ------------------------------------------------------------- post chains
+
+void post_plain(benchmark::State& s) { post_chain(s, plain, 0); }
+void post_al_empty(benchmark::State& s) { post_chain(s, wrapped, 0); }
+void post_al_1(benchmark::State& s) { post_chain(s, wrapped, 1); }
+void post_al_8(benchmark::State& s) { post_chain(s, wrapped, 8); }
+BENCHMARK(post_plain);
+BENCHMARK(post_al_empty);
+BENCHMARK(post_al_1);
+BENCHMARK(post_al_8);
+
+// The baseline users write today: the ID, a shared_ptr, passed by hand.
+struct manual_hop
+{
+  void operator()()
+  {
+    *sum += id->size();
+    if (--*left > 0)
+      net::post(ex, manual_hop{ex, left, sum, id});
+  }
+  net::io_context::executor_type ex;
+  int* left;
+  std::size_t* sum;
+  std::shared_ptr<std::string const> id;
+};
+
+void post_manual(benchmark::State& state)
+{
+  net::io_context ioc(1);
+  std::size_t sum = 0;
+  auto id = std::make_shared<std::string const>("req-0");
+  auto before = allocations.load();
+  for (auto _ : state)
+  {
+    int left = hops_per_chain;
+    net::post(ioc, manual_hop{ioc.get_executor(), &left, &sum, id});
+    ioc.restart();
+    ioc.run();
+  }
+  benchmark::DoNotOptimize(sum);
+  report(state, before);
+}
+BENCHMARK(post_manual);
+
+// al::bind on a plain executor: every hop binds its handler.
+struct bound_hop
+{
+  void operator()()
+  {
+    *sum += read_value();
+    if (--*left > 0)
+      net::post(ex, al::bind(*this));
+  }
+  net::io_context::executor_type ex;
+  int* left;
+  std::size_t* sum;
+};
+
+void post_bind_1(benchmark::State& state)
+{
+  net::io_context ioc(1);
+  std::size_t sum = 0;
+  auto before = allocations.load();
+  for (auto _ : state)
+  {
+    int left = hops_per_chain;
+    bind_n(1, [&] {
+      net::post(ioc, al::bind(bound_hop{ioc.get_executor(), &left, &sum}));
+    });
+    ioc.restart();
+    ioc.run();
+  }
+  benchmark::DoNotOptimize(sum);
+  report(state, before);
+}
+BENCHMARK(post_bind_1);
+
+} // namespace
+} // namespace bench

@@ -1,0 +1,32 @@
+//
+// Copyright (c) 2026 The Boost.AsyncLocal authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// Strand chains.
+
+#include "common.hpp"
+
+namespace bench {
+namespace {
+
+// ------------------------------------------------------- strand chains
+
+auto plain_strand = [](net::io_context& ioc) { return net::make_strand(ioc); };
+auto wrapped_strand = [](net::io_context& ioc) {
+  return net::make_strand(al::make_executor(ioc));
+};
+
+void strand_plain(benchmark::State& s) { post_chain(s, plain_strand, 0); }
+void strand_al_empty(benchmark::State& s) { post_chain(s, wrapped_strand, 0); }
+void strand_al_1(benchmark::State& s) { post_chain(s, wrapped_strand, 1); }
+void strand_al_8(benchmark::State& s) { post_chain(s, wrapped_strand, 8); }
+BENCHMARK(strand_plain);
+BENCHMARK(strand_al_empty);
+BENCHMARK(strand_al_1);
+BENCHMARK(strand_al_8);
+
+} // namespace
+} // namespace bench
