@@ -375,20 +375,33 @@ struct baggage
     return true;
   }
 
-  static bool valid_properties(std::string_view p) noexcept
+  /// Validates properties (the text after a member's first `;`) and
+  /// rewrites them without their white space: `k` or `k=v`, `;`-joined.
+  /// Empty when they would not parse.
+  static std::optional<std::string> normalize_properties(std::string_view p)
   {
-    if (p.empty())
-      return true;
+    std::string out;
     for (;;)
     {
       std::size_t const next = p.find(';');
-      std::string_view const one = p.substr(0, next);
+      std::string_view const one = detail::trim_ows(p.substr(0, next));
       std::size_t const eq = one.find('=');
-      if (!valid_key(one.substr(0, eq))
-          || (eq != std::string_view::npos && !valid_value(one.substr(eq + 1))))
-        return false;
+      std::string_view const key = detail::trim_ows(one.substr(0, eq));
+      if (!valid_key(key))
+        return std::nullopt;
+      if (!out.empty())
+        out += ';';
+      out += key;
+      if (eq != std::string_view::npos)
+      {
+        std::string_view const value = detail::trim_ows(one.substr(eq + 1));
+        if (!valid_value(value))
+          return std::nullopt;
+        out += '=';
+        out += value;
+      }
       if (next == std::string_view::npos)
-        return true;
+        return out;
       p.remove_prefix(next + 1);
     }
   }
@@ -411,37 +424,13 @@ struct baggage
       std::string_view const value = detail::trim_ows(kv.substr(eq + 1));
       if (!valid_key(key) || !valid_value(value))
         return false;
-      // Properties are validated and rebuilt without their white space.
-      std::string props;
+      std::optional<std::string> props(std::in_place);
       if (semi != std::string_view::npos)
-      {
-        std::string_view rest = m.substr(semi + 1);
-        for (;;)
-        {
-          std::size_t const next = rest.find(';');
-          std::string_view const p = detail::trim_ows(rest.substr(0, next));
-          std::size_t const peq = p.find('=');
-          std::string_view const pkey = detail::trim_ows(p.substr(0, peq));
-          if (!valid_key(pkey))
-            return false;
-          if (!props.empty())
-            props += ';';
-          props += pkey;
-          if (peq != std::string_view::npos)
-          {
-            std::string_view const pvalue = detail::trim_ows(p.substr(peq + 1));
-            if (!valid_value(pvalue))
-              return false;
-            props += '=';
-            props += pvalue;
-          }
-          if (next == std::string_view::npos)
-            break;
-          rest.remove_prefix(next + 1);
-        }
-      }
+        props = normalize_properties(m.substr(semi + 1));
+      if (!props)
+        return false;
       b.entries.push_back(
-          entry{std::string(key), std::string(value), std::move(props)});
+          entry{std::string(key), std::string(value), std::move(*props)});
       return true;
     });
     if (!ok)
@@ -467,7 +456,8 @@ struct baggage
     for (auto const& e : entries)
     {
       if (!valid_key(e.key) || !valid_value(e.value)
-          || !valid_properties(e.properties))
+          || (!e.properties.empty()
+            && normalize_properties(e.properties) != e.properties))
         continue;
       if (!s.empty())
         s += ',';
