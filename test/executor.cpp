@@ -269,6 +269,7 @@ std::size_t allocations_per_chain(net::io_context& ioc, Ex ex, int hops,
 {
   int left = hops;
   long sum = 0;
+  al::detail::block_cache::trim();
   test::allocation_counter count;
   ioc.restart();
   if (propagates)

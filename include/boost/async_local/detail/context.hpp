@@ -31,6 +31,8 @@
 // releases whatever the slot holds and moves the saved one back. That makes
 // "leave the handler" restore the thread whatever the handler did.
 
+#include <boost/async_local/detail/block_cache.hpp>
+
 #include <boost/assert.hpp>
 #include <boost/config.hpp>
 
@@ -98,21 +100,38 @@ inline void add_ref(node* n) noexcept
     n->refs.fetch_add(1, std::memory_order_relaxed);
 }
 
+// Releasing the last reference (or value reference) need not write the
+// count: its holder is the only one who can see the node, and nobody can
+// take a new reference without holding one. So a count of 1 seen with
+// acquire ordering (which pairs with the other holders' releases) ends the
+// node without a locked instruction. This is the common case for run() and
+// set(), where a binding is made, used and dropped on one thread.
+inline bool drop(std::atomic<std::size_t>& count) noexcept
+{
+  return count.load(std::memory_order_acquire) == 1
+    || count.fetch_sub(1, std::memory_order_acq_rel) == 1;
+}
+
 inline void release_value(node* n) noexcept
 {
-  if (n->value_refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+  if (drop(n->value_refs))
     n->destroy(n);
+}
+
+// The last reference went: let go of the values the node pins. Out of line,
+// so that the inline part of release() stays a test and a decrement.
+BOOST_NOINLINE inline void release_last(node* n) noexcept
+{
+  for (std::uint32_t i = 0; i < n->size; ++i)
+    if (n->entries[i].owner != n)
+      release_value(n->entries[i].owner);
+  release_value(n);
 }
 
 inline void release(node* n) noexcept
 {
-  if (n && n->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
-  {
-    for (std::uint32_t i = 0; i < n->size; ++i)
-      if (n->entries[i].owner != n)
-        release_value(n->entries[i].owner);
-    release_value(n);
-  }
+  if (n && drop(n->refs))
+    release_last(n);
 }
 
 // One block: the node header, the inline value (if any), then the entries.
@@ -136,30 +155,32 @@ constexpr std::size_t entries_offset() noexcept
   return (sizeof(Block) + alignof(entry) - 1) / alignof(entry) * alignof(entry);
 }
 
+// Blocks of fundamental alignment are recycled (see block_cache.hpp).
 template <class Block>
 void* allocate_block(std::size_t bytes)
 {
   if constexpr (alignof(Block) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
     return ::operator new(bytes, std::align_val_t(alignof(Block)));
   else
-    return ::operator new(bytes);
+    return block_cache::allocate(bytes);
 }
 
 template <class Block>
 void deallocate_block(void* p, std::size_t bytes) noexcept
 {
+  if constexpr (alignof(Block) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+  {
 #if defined(__cpp_sized_deallocation)
-  if constexpr (alignof(Block) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
     ::operator delete(p, bytes, std::align_val_t(alignof(Block)));
-  else
-    ::operator delete(p, bytes);
 #else
-  (void)bytes;
-  if constexpr (alignof(Block) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+    (void)bytes;
     ::operator delete(p, std::align_val_t(alignof(Block)));
-  else
-    ::operator delete(p);
 #endif
+  }
+  else
+  {
+    block_cache::deallocate(p, bytes);
+  }
 }
 
 template <class T>
