@@ -6,6 +6,7 @@
 //
 
 // Post chains: plain, al::executor (empty, 1 and 8 bound), by hand, al::bind.
+// Each variant is compiled in a translation unit of its own (CMakeLists.txt).
 
 #include "common.hpp"
 
@@ -14,14 +15,17 @@ namespace {
 
 // ------------------------------------------------------------- post chains
 
+#if defined(BENCH_PLAIN)
 void post_plain(benchmark::State& s) { post_chain(s, plain, 0); }
+BENCHMARK(post_plain);
+#elif defined(BENCH_WRAPPED)
 void post_al_empty(benchmark::State& s) { post_chain(s, wrapped, 0); }
 void post_al_1(benchmark::State& s) { post_chain(s, wrapped, 1); }
 void post_al_8(benchmark::State& s) { post_chain(s, wrapped, 8); }
-BENCHMARK(post_plain);
 BENCHMARK(post_al_empty);
 BENCHMARK(post_al_1);
 BENCHMARK(post_al_8);
+#elif defined(BENCH_MANUAL)
 
 // The baseline users write today: the ID, a shared_ptr, passed by hand.
 struct manual_hop
@@ -56,6 +60,7 @@ void post_manual(benchmark::State& state)
 }
 BENCHMARK(post_manual);
 
+#elif defined(BENCH_BIND)
 // al::bind on a plain executor: every hop binds its handler.
 struct bound_hop
 {
@@ -88,6 +93,7 @@ void post_bind_1(benchmark::State& state)
   report(state, before);
 }
 BENCHMARK(post_bind_1);
+#endif
 
 } // namespace
 } // namespace bench

@@ -14,19 +14,24 @@ namespace {
 
 // ------------------------------------------------------- strand chains
 
-auto plain_strand = [](net::io_context& ioc) { return net::make_strand(ioc); };
-auto wrapped_strand = [](net::io_context& ioc) {
+[[maybe_unused]] auto plain_strand = [](net::io_context& ioc) {
+  return net::make_strand(ioc);
+};
+[[maybe_unused]] auto wrapped_strand = [](net::io_context& ioc) {
   return net::make_strand(al::make_executor(ioc));
 };
 
+#if defined(BENCH_PLAIN)
 void strand_plain(benchmark::State& s) { post_chain(s, plain_strand, 0); }
+BENCHMARK(strand_plain);
+#elif defined(BENCH_WRAPPED)
 void strand_al_empty(benchmark::State& s) { post_chain(s, wrapped_strand, 0); }
 void strand_al_1(benchmark::State& s) { post_chain(s, wrapped_strand, 1); }
 void strand_al_8(benchmark::State& s) { post_chain(s, wrapped_strand, 8); }
-BENCHMARK(strand_plain);
 BENCHMARK(strand_al_empty);
 BENCHMARK(strand_al_1);
 BENCHMARK(strand_al_8);
+#endif
 
 } // namespace
 } // namespace bench

@@ -61,10 +61,13 @@ void shared_context(benchmark::State& state, MakeEx make, int bound)
   report(state, before);
 }
 
+#if defined(BENCH_PLAIN)
 void threads2_plain(benchmark::State& s) { shared_context(s, plain, 0); }
-void threads2_al_1(benchmark::State& s) { shared_context(s, wrapped, 1); }
 BENCHMARK(threads2_plain)->UseRealTime();
+#elif defined(BENCH_WRAPPED)
+void threads2_al_1(benchmark::State& s) { shared_context(s, wrapped, 1); }
 BENCHMARK(threads2_al_1)->UseRealTime();
+#endif
 
 } // namespace
 } // namespace bench

@@ -55,14 +55,17 @@ void timer_chain(benchmark::State& state, MakeEx make, int bound)
   report(state, before);
 }
 
+#if defined(BENCH_PLAIN)
 void timer_plain(benchmark::State& s) { timer_chain(s, plain, 0); }
+BENCHMARK(timer_plain);
+#elif defined(BENCH_WRAPPED)
 void timer_al_empty(benchmark::State& s) { timer_chain(s, wrapped, 0); }
 void timer_al_1(benchmark::State& s) { timer_chain(s, wrapped, 1); }
 void timer_al_8(benchmark::State& s) { timer_chain(s, wrapped, 8); }
-BENCHMARK(timer_plain);
 BENCHMARK(timer_al_empty);
 BENCHMARK(timer_al_1);
 BENCHMARK(timer_al_8);
+#endif
 
 } // namespace
 } // namespace bench
