@@ -36,7 +36,9 @@ lines.push(`Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}.
 lines.push('Each figure is the median of the repetitions of one run of `tools/bench`;');
 lines.push('a ratio is plain Asio\'s ns per hop divided by the variant\'s, measured in');
 lines.push('the same run (1.00 = as fast as plain Asio; higher is better).');
-lines.push('Where targets are missed, bench/README.md says by how much and why.', '');
+lines.push('The microbenchmarks run in a multi-threaded process, as servers do (see');
+lines.push('bench/README.md). Where targets are missed, bench/README.md says by how');
+lines.push('much and why.', '');
 
 const scenarios = [
   ['post chain', 'post', ['plain', 'al_empty', 'al_1', 'al_8', 'manual', 'bind_1']],
