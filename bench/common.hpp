@@ -5,9 +5,10 @@
 // file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
 
-// What the microbenchmarks share. Each scenario lives in its own translation
-// unit, as it would in a user's program: in one big one, the compiler's
-// inlining budget runs out part way and the later scenarios measure that.
+// What the microbenchmarks share. Each scenario file is compiled once per
+// variant (CMakeLists.txt), so that every variant has a translation unit of
+// its own, as it would in a user's program: in a shared one, the variants
+// compete for the compiler's inlining budget and measure that instead.
 
 #ifndef BOOST_ASYNC_LOCAL_BENCH_COMMON_HPP
 #define BOOST_ASYNC_LOCAL_BENCH_COMMON_HPP
