@@ -93,8 +93,11 @@ struct is_untracked<boost::asio::execution::prefer_only<P>>
  *
  * @par Cost
  * One word on top of the inner executor. Executing captures a pointer: no
- * allocation, and one atomic increment and decrement per function when the
- * context is not empty. The empty context costs a null check.
+ * allocation, and at most one atomic increment and one atomic decrement per
+ * function when the context is not empty (the increment is a plain store
+ * when the caller's thread holds the only reference; the decrement is a
+ * plain load when the function holds the last one). The empty context costs
+ * a null check.
  */
 template <class Executor>
 class executor

@@ -69,7 +69,8 @@ public:
   /// Captures the calling thread's current context.
   /**
    * @par Complexity
-   * O(1). No allocation; one atomic increment unless the context is empty.
+   * O(1). No allocation; at most one atomic increment, none when the
+   * context is empty.
    */
   static snapshot current() noexcept
   {
