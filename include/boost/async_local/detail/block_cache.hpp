@@ -70,7 +70,7 @@ public:
   {
     std::size_t const c = class_of(bytes);
     if (c >= classes)
-      return free(p, bytes);
+      return free_now(p, bytes);
     state& s = tls_;
     if (s.count[c] < depth && (s.phase == open || register_cleanup(s)))
     {
@@ -80,7 +80,7 @@ public:
       ++s.count[c];
       return;
     }
-    free(p, size_of(c));
+    free_now(p, size_of(c));
   }
 
   // Frees every block this thread's cache holds.
@@ -93,7 +93,7 @@ public:
       {
         unpoison(b, size_of(c));
         s.head[c] = b->next;
-        free(b, size_of(c));
+        free_now(b, size_of(c));
       }
       s.count[c] = 0;
     }
@@ -128,7 +128,7 @@ private:
     return (c + 1) * granule;
   }
 
-  static void free(void* p, std::size_t bytes) noexcept
+  static void free_now(void* p, std::size_t bytes) noexcept
   {
 #if defined(__cpp_sized_deallocation)
     ::operator delete(p, bytes);
