@@ -8,13 +8,31 @@
 #ifndef BOOST_ASYNC_LOCAL_BIND_HPP
 #define BOOST_ASYNC_LOCAL_BIND_HPP
 
+#include <boost/async_local/detail/asio_config.hpp>
+#include <boost/async_local/executor.hpp>
 #include <boost/async_local/snapshot.hpp>
 
-#include <boost/asio/associator.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/detail/handler_alloc_helpers.hpp>
-#include <boost/asio/detail/handler_cont_helpers.hpp>
-#include <boost/asio/detail/handler_invoke_helpers.hpp>
+#if defined(BOOST_ASYNC_LOCAL_STANDALONE_ASIO)
+# include <asio/associated_executor.hpp>
+# include <asio/associator.hpp>
+# include <asio/async_result.hpp>
+# include <asio/bind_executor.hpp>
+# include <asio/handler_continuation_hook.hpp>
+# if defined(BOOST_ASYNC_LOCAL_HAS_IMMEDIATE_EXECUTOR)
+#  include <asio/associated_immediate_executor.hpp>
+#  include <asio/bind_immediate_executor.hpp>
+# endif
+#else
+# include <boost/asio/associated_executor.hpp>
+# include <boost/asio/associator.hpp>
+# include <boost/asio/async_result.hpp>
+# include <boost/asio/bind_executor.hpp>
+# include <boost/asio/handler_continuation_hook.hpp>
+# if defined(BOOST_ASYNC_LOCAL_HAS_IMMEDIATE_EXECUTOR)
+#  include <boost/asio/associated_immediate_executor.hpp>
+#  include <boost/asio/bind_immediate_executor.hpp>
+# endif
+#endif
 
 #include <type_traits>
 #include <utility>
@@ -28,8 +46,24 @@ namespace async_local {
  * completion token, it makes the operation's handler such a handler, so the
  * completion runs in the snapshot whichever executor runs it.
  *
- * The associated executor, allocator and cancellation slot are the
- * target's, unchanged.
+ * @par Associations
+ * - Associated executor: the target's associated executor, wrapped in a
+ *   propagating @ref executor whose capture is the bound snapshot. So every
+ *   function Asio runs through it runs in the snapshot: the completion, each
+ *   intermediate handler of a composed operation (`async_compose`,
+ *   `async_read`, `async_write`, Beast's `http::async_read`, ...), which Asio
+ *   runs through the final handler's associated executor. Where the target's
+ *   executor is already a propagating one (or a strand of one), the result
+ *   is that executor with its capture replaced, not a second wrapper.
+ * - Associated immediate executor (Asio 1.28, Boost 1.82, and later): the
+ *   target's, wrapped the same way, so an operation that completes inside
+ *   its initiating function runs in the snapshot too.
+ * - Allocator, cancellation slot and every other association: the target's,
+ *   unchanged.
+ *
+ * Two associated executors of binders compare equal when they wrap equal
+ * executors and were bound to the same snapshot (the same capture, not equal
+ * values).
  */
 template <class T>
 class snapshot_binder
@@ -103,45 +137,12 @@ public:
     return snapshot_.run(target_, std::forward<Args>(args)...);
   }
 
-#if !defined(BOOST_ASIO_NO_DEPRECATED)
-  // Asio 1.81 runs the intermediate handlers of composed operations through
-  // this hook (composed operations forward it to the final handler), which is
-  // how they too run in the bound snapshot without changing the associated
-  // executor.
-  template <class Function>
-  friend boost::asio::asio_handler_invoke_is_deprecated
-  asio_handler_invoke(Function& function, snapshot_binder* self)
-  {
-    self->snapshot_.run([&] {
-      boost_asio_handler_invoke_helpers::invoke(function, self->target_);
-    });
-  }
-
-  template <class Function>
-  friend boost::asio::asio_handler_invoke_is_deprecated
-  asio_handler_invoke(Function const& function, snapshot_binder* self)
-  {
-    self->snapshot_.run([&] {
-      boost_asio_handler_invoke_helpers::invoke(function, self->target_);
-    });
-  }
-
-  friend boost::asio::asio_handler_allocate_is_deprecated
-  asio_handler_allocate(std::size_t size, snapshot_binder* self)
-  {
-    return boost_asio_handler_alloc_helpers::allocate(size, self->target_);
-  }
-
-  friend boost::asio::asio_handler_deallocate_is_deprecated
-  asio_handler_deallocate(void* p, std::size_t size, snapshot_binder* self)
-  {
-    boost_asio_handler_alloc_helpers::deallocate(p, size, self->target_);
-  }
-#endif // !defined(BOOST_ASIO_NO_DEPRECATED)
-
+  // Asio asks whether a handler continues the current one (and so may be
+  // queued cheaply); the answer is the target's.
   friend bool asio_handler_is_continuation(snapshot_binder* self)
   {
-    return boost_asio_handler_cont_helpers::is_continuation(self->target_);
+    using detail::net::asio_handler_is_continuation;
+    return asio_handler_is_continuation(std::addressof(self->target_));
   }
 
 private:
@@ -252,17 +253,42 @@ private:
   Initiation initiation_;
 };
 
-// The legacy async_result members, where the target's async_result has them
-// (Asio's handler type checks still look for completion_handler_type).
+// The legacy async_result interface (a constructor from the handler and
+// get()), where the target's async_result has it. Asio's own binders
+// (executor_binder and the others, from Asio 1.30) construct the target's
+// async_result this way whenever it names a completion_handler_type, so
+// without it they do not compose around a snapshot_binder.
 template <class TargetResult, class = void>
-struct snapshot_binder_handler_type {};
+class snapshot_binder_completion_handler_async_result
+{
+public:
+  template <class T>
+  explicit snapshot_binder_completion_handler_async_result(T&)
+  {
+  }
+};
 
 template <class TargetResult>
-struct snapshot_binder_handler_type<TargetResult,
+class snapshot_binder_completion_handler_async_result<TargetResult,
     std::void_t<typename TargetResult::completion_handler_type>>
 {
+public:
   using completion_handler_type =
     snapshot_binder<typename TargetResult::completion_handler_type>;
+
+  explicit snapshot_binder_completion_handler_async_result(
+      typename TargetResult::completion_handler_type& handler)
+    : target_(handler)
+  {
+  }
+
+  auto get() -> decltype(std::declval<TargetResult&>().get())
+  {
+    return target_.get();
+  }
+
+private:
+  TargetResult target_;
 };
 
 template <class TargetResult, class = void>
@@ -291,52 +317,114 @@ using copy_const_t = std::conditional_t<
     std::is_const<std::remove_reference_t<Token>>::value,
     Target const, Target>;
 
+// The executor a bound handler's functions run through: `Executor` (the
+// target's association) made to run every function in the bound snapshot.
+// A propagating executor, or a strand of one, gets its capture replaced
+// rather than a second wrapper.
+template <class Executor>
+struct snapshot_executor
+{
+  using type = async_local::executor<Executor>;
+
+  static type make(Executor const& e, snapshot const& s) noexcept(
+      std::is_nothrow_copy_constructible<Executor>::value)
+  {
+    return type(e, capture::of(s));
+  }
+};
+
+template <class Executor>
+struct snapshot_executor<async_local::executor<Executor>>
+{
+  using type = async_local::executor<Executor>;
+
+  static type make(type const& e, snapshot const& s) noexcept(
+      std::is_nothrow_copy_constructible<Executor>::value)
+  {
+    return type(e.get_inner_executor(), capture::of(s));
+  }
+};
+
+template <class Executor>
+struct snapshot_executor<net::strand<async_local::executor<Executor>>>
+{
+  using type = net::strand<async_local::executor<Executor>>;
+  using base_type = async_local::executor<net::strand<Executor>>;
+
+  static type make(type const& e, snapshot const& s) noexcept
+  {
+    return type(base_type(
+          static_cast<base_type const&>(e).get_inner_executor(),
+          capture::of(s)));
+  }
+};
+
 } // namespace detail
 } // namespace async_local
+} // namespace boost
 
-namespace asio {
+BOOST_ASYNC_LOCAL_ASIO_BEGIN
 
 // Asio's async_initiate takes the token as an lvalue of the type named in
 // its template argument list and moves from it unless that type is const.
 template <class T, class... Signatures>
-class async_result<async_local::snapshot_binder<T>, Signatures...>
-  : public async_local::detail::snapshot_binder_handler_type<
-      async_result<T, Signatures...>>,
-    public async_local::detail::snapshot_binder_return_type<
+class async_result<::boost::async_local::snapshot_binder<T>, Signatures...>
+  : public ::boost::async_local::detail::
+      snapshot_binder_completion_handler_async_result<
+        async_result<T, Signatures...>>,
+    public ::boost::async_local::detail::snapshot_binder_return_type<
       async_result<T, Signatures...>>
 {
+  using base_type = ::boost::async_local::detail::
+    snapshot_binder_completion_handler_async_result<
+      async_result<T, Signatures...>>;
+
 public:
+  /// The legacy interface: the target's result, for the bound handler.
+  explicit async_result(::boost::async_local::snapshot_binder<T>& b)
+    : base_type(b.get())
+  {
+  }
+
   template <class Initiation, class RawToken, class... Args>
   static auto initiate(Initiation&& initiation, RawToken&& token,
       Args&&... args)
     -> decltype(async_initiate<
-          async_local::detail::copy_const_t<RawToken, T>, Signatures...>(
-        std::declval<async_local::detail::snapshot_initiation<
+          ::boost::async_local::detail::copy_const_t<RawToken, T>,
+          Signatures...>(
+        std::declval<::boost::async_local::detail::snapshot_initiation<
           std::decay_t<Initiation>>>(),
         token.get(), std::forward<Args>(args)...))
   {
     return async_initiate<
-        async_local::detail::copy_const_t<RawToken, T>, Signatures...>(
-      async_local::detail::snapshot_initiation<std::decay_t<Initiation>>(
-        async_local::detail::token_snapshot<RawToken>(token),
-        std::forward<Initiation>(initiation)),
+        ::boost::async_local::detail::copy_const_t<RawToken, T>,
+        Signatures...>(
+      ::boost::async_local::detail::snapshot_initiation<
+        std::decay_t<Initiation>>(
+          ::boost::async_local::detail::token_snapshot<RawToken>(token),
+          std::forward<Initiation>(initiation)),
       token.get(), std::forward<Args>(args)...);
   }
+
+private:
+  async_result(async_result const&) = delete;
+  async_result& operator=(async_result const&) = delete;
 };
 
+// Every association but the executors: the target's.
 template <template <class, class> class Associator, class T,
     class DefaultCandidate>
-struct associator<Associator, async_local::snapshot_binder<T>,
+struct associator<Associator, ::boost::async_local::snapshot_binder<T>,
     DefaultCandidate>
+  : Associator<T, DefaultCandidate>
 {
-  using type = typename Associator<T, DefaultCandidate>::type;
-
-  static type get(async_local::snapshot_binder<T> const& b) noexcept
+  static typename Associator<T, DefaultCandidate>::type get(
+      ::boost::async_local::snapshot_binder<T> const& b) noexcept
   {
     return Associator<T, DefaultCandidate>::get(b.get());
   }
 
-  static auto get(async_local::snapshot_binder<T> const& b,
+  static auto get(::boost::async_local::snapshot_binder<T> const& b,
       DefaultCandidate const& c) noexcept
     -> decltype(Associator<T, DefaultCandidate>::get(b.get(), c))
   {
@@ -344,7 +432,88 @@ struct associator<Associator, async_local::snapshot_binder<T>,
   }
 };
 
-} // namespace asio
-} // namespace boost
+// The executor: the target's, running every function in the snapshot.
+template <class T, class Executor>
+struct associated_executor<::boost::async_local::snapshot_binder<T>,
+    Executor>
+{
+  using target_executor = associated_executor_t<T, Executor>;
+  using maker =
+    ::boost::async_local::detail::snapshot_executor<target_executor>;
+  using type = typename maker::type;
+
+  static type get(::boost::async_local::snapshot_binder<T> const& b,
+      Executor const& e = Executor()) noexcept
+  {
+    return maker::make(associated_executor<T, Executor>::get(b.get(), e),
+        b.get_snapshot());
+  }
+};
+
+// bind_executor(ex, al::bind(h)): the handler runs through `ex`, and in the
+// snapshot, so that the intermediate steps of a composed operation keep it
+// whichever way round the two binders are nested.
+template <class T, class BoundExecutor, class Executor>
+struct associated_executor<
+    executor_binder<::boost::async_local::snapshot_binder<T>, BoundExecutor>,
+    Executor>
+{
+  using maker =
+    ::boost::async_local::detail::snapshot_executor<BoundExecutor>;
+  using type = typename maker::type;
+
+  static type get(executor_binder<::boost::async_local::snapshot_binder<T>,
+        BoundExecutor> const& b,
+      Executor const& = Executor()) noexcept
+  {
+    return maker::make(b.get_executor(), b.get().get_snapshot());
+  }
+};
+
+#if defined(BOOST_ASYNC_LOCAL_HAS_IMMEDIATE_EXECUTOR)
+
+// The immediate executor: the target's, running every function in the
+// snapshot. Its default is built from the I/O executor, not the handler's
+// executor, so without this an operation that completes inside its
+// initiating function would run its step outside the snapshot.
+template <class T, class Executor>
+struct associated_immediate_executor<
+    ::boost::async_local::snapshot_binder<T>, Executor>
+{
+  using target_executor = associated_immediate_executor_t<T, Executor>;
+  using maker =
+    ::boost::async_local::detail::snapshot_executor<target_executor>;
+  using type = typename maker::type;
+
+  static type get(::boost::async_local::snapshot_binder<T> const& b,
+      Executor const& e) noexcept
+  {
+    return maker::make(
+        associated_immediate_executor<T, Executor>::get(b.get(), e),
+        b.get_snapshot());
+  }
+};
+
+template <class T, class BoundExecutor, class Executor>
+struct associated_immediate_executor<
+    immediate_executor_binder<::boost::async_local::snapshot_binder<T>,
+      BoundExecutor>,
+    Executor>
+{
+  using maker =
+    ::boost::async_local::detail::snapshot_executor<BoundExecutor>;
+  using type = typename maker::type;
+
+  static type get(immediate_executor_binder<
+        ::boost::async_local::snapshot_binder<T>, BoundExecutor> const& b,
+      Executor const& = Executor()) noexcept
+  {
+    return maker::make(b.get_immediate_executor(), b.get().get_snapshot());
+  }
+};
+
+#endif // defined(BOOST_ASYNC_LOCAL_HAS_IMMEDIATE_EXECUTOR)
+
+BOOST_ASYNC_LOCAL_ASIO_END
 
 #endif // BOOST_ASYNC_LOCAL_BIND_HPP

@@ -11,14 +11,27 @@
 #include <boost/async_local/detail/capture.hpp>
 #include <boost/async_local/snapshot.hpp>
 
-#include <boost/asio/execution/executor.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/execution/prefer_only.hpp>
-#include <boost/asio/execution_context.hpp>
-#include <boost/asio/is_executor.hpp>
-#include <boost/asio/prefer.hpp>
-#include <boost/asio/query.hpp>
-#include <boost/asio/require.hpp>
+#include <boost/async_local/detail/asio_config.hpp>
+
+#if defined(BOOST_ASYNC_LOCAL_STANDALONE_ASIO)
+# include <asio/execution/executor.hpp>
+# include <asio/execution/outstanding_work.hpp>
+# include <asio/execution/prefer_only.hpp>
+# include <asio/execution_context.hpp>
+# include <asio/is_executor.hpp>
+# include <asio/prefer.hpp>
+# include <asio/query.hpp>
+# include <asio/require.hpp>
+#else
+# include <boost/asio/execution/executor.hpp>
+# include <boost/asio/execution/outstanding_work.hpp>
+# include <boost/asio/execution/prefer_only.hpp>
+# include <boost/asio/execution_context.hpp>
+# include <boost/asio/is_executor.hpp>
+# include <boost/asio/prefer.hpp>
+# include <boost/asio/query.hpp>
+# include <boost/asio/require.hpp>
+#endif
 
 #include <type_traits>
 #include <utility>
@@ -32,18 +45,24 @@ namespace detail {
 // any_io_executor the property arrives wrapped in prefer_only.
 template <class P>
 struct is_tracked : std::is_same<P,
-    boost::asio::execution::outstanding_work_t::tracked_t> {};
+    detail::net::execution::outstanding_work_t::tracked_t> {};
 
 template <class P>
-struct is_tracked<boost::asio::execution::prefer_only<P>> : is_tracked<P> {};
+struct is_tracked<detail::net::execution::prefer_only<P>> : is_tracked<P> {};
 
 template <class P>
 struct is_untracked : std::is_same<P,
-    boost::asio::execution::outstanding_work_t::untracked_t> {};
+    detail::net::execution::outstanding_work_t::untracked_t> {};
 
 template <class P>
-struct is_untracked<boost::asio::execution::prefer_only<P>>
+struct is_untracked<detail::net::execution::prefer_only<P>>
   : is_untracked<P> {};
+
+// The base of every propagating executor (and of the strand that behaves as
+// one). Constructors that wrap an executor exclude it, so that asking whether
+// an executor<E> is copyable never asks whether E can be made from it (which,
+// for a type-erased E, would ask whether executor<E> is an executor: a cycle).
+struct propagating_executor_base {};
 
 } // namespace detail
 
@@ -100,23 +119,21 @@ struct is_untracked<boost::asio::execution::prefer_only<P>>
  * a null check.
  */
 template <class Executor>
-class executor
+class executor : detail::propagating_executor_base
 {
 public:
   /// The type of the wrapped executor.
   using inner_executor_type = Executor;
 
-  /// Wraps `inner`. The result carries no capture.
-  explicit executor(Executor const& inner) noexcept(
-      std::is_nothrow_copy_constructible<Executor>::value)
-    : inner_(inner)
-  {
-  }
-
-  /// Wraps `inner`. The result carries no capture.
-  explicit executor(Executor&& inner) noexcept(
-      std::is_nothrow_move_constructible<Executor>::value)
-    : inner_(std::move(inner))
+  /// Wraps `inner` (anything `Executor` can be made from, other than a
+  /// propagating executor). The result carries no capture.
+  template <class Inner, class = std::enable_if_t<std::conjunction<
+      std::negation<std::is_base_of<detail::propagating_executor_base,
+        std::decay_t<Inner>>>,
+      std::is_constructible<Executor, Inner&&>>::value>>
+  explicit executor(Inner&& inner) noexcept(
+      std::is_nothrow_constructible<Executor, Inner&&>::value)
+    : inner_(std::forward<Inner>(inner))
   {
   }
 
@@ -179,44 +196,44 @@ public:
 
   /// Forwards a query to the inner executor.
   template <class Property, class = std::enable_if_t<
-      boost::asio::can_query<Executor const&, Property>::value>>
+      detail::net::can_query<Executor const&, Property>::value>>
   decltype(auto) query(Property const& p) const noexcept(
-      boost::asio::is_nothrow_query<Executor const&, Property>::value)
+      detail::net::is_nothrow_query<Executor const&, Property>::value)
   {
-    return boost::asio::query(inner_, p);
+    return detail::net::query(inner_, p);
   }
 
   /// Forwards a requirement; requiring tracked work captures the context.
   template <class Property, class = std::enable_if_t<
-      boost::asio::can_require<Executor const&, Property>::value>>
+      detail::net::can_require<Executor const&, Property>::value>>
   auto require(Property const& p) const&
   {
-    return rewrap(boost::asio::require(inner_, p),
+    return rewrap(detail::net::require(inner_, p),
         captured_for<Property>(capture_));
   }
 
   template <class Property, class = std::enable_if_t<
-      boost::asio::can_require<Executor const&, Property>::value>>
+      detail::net::can_require<Executor const&, Property>::value>>
   auto require(Property const& p) &&
   {
-    return rewrap(boost::asio::require(inner_, p),
+    return rewrap(detail::net::require(inner_, p),
         captured_for<Property>(std::move(capture_)));
   }
 
   /// Forwards a preference; preferring tracked work captures the context.
   template <class Property, class = std::enable_if_t<
-      boost::asio::can_prefer<Executor const&, Property>::value>>
+      detail::net::can_prefer<Executor const&, Property>::value>>
   auto prefer(Property const& p) const&
   {
-    return rewrap(boost::asio::prefer(inner_, p),
+    return rewrap(detail::net::prefer(inner_, p),
         captured_for<Property>(capture_));
   }
 
   template <class Property, class = std::enable_if_t<
-      boost::asio::can_prefer<Executor const&, Property>::value>>
+      detail::net::can_prefer<Executor const&, Property>::value>>
   auto prefer(Property const& p) &&
   {
-    return rewrap(boost::asio::prefer(inner_, p),
+    return rewrap(detail::net::prefer(inner_, p),
         captured_for<Property>(std::move(capture_)));
   }
 
@@ -274,7 +291,7 @@ private:
 
 /// Wraps `inner` in a propagating @ref executor.
 template <class Executor, class = std::enable_if_t<
-    boost::asio::execution::is_executor<Executor>::value>>
+    detail::net::execution::is_executor<Executor>::value>>
 executor<Executor> make_executor(Executor const& inner)
 {
   return executor<Executor>(inner);
@@ -283,7 +300,7 @@ executor<Executor> make_executor(Executor const& inner)
 /// Wraps `ctx.get_executor()` in a propagating @ref executor.
 template <class ExecutionContext, class = std::enable_if_t<
     std::is_convertible<ExecutionContext&,
-      boost::asio::execution_context&>::value>>
+      detail::net::execution_context&>::value>>
 executor<typename ExecutionContext::executor_type>
 make_executor(ExecutionContext& ctx)
 {

@@ -20,7 +20,7 @@
 // emptied when the thread exits. Under AddressSanitizer, cached blocks are
 // poisoned, so a use after release is still reported.
 
-#include <boost/config.hpp>
+#include <boost/async_local/detail/config.hpp>
 
 #include <cstddef>
 #include <new>
@@ -141,7 +141,7 @@ private:
   // The first block a thread caches registers a thread_local whose
   // destructor empties the cache at thread exit; blocks released after that
   // (by other thread_local destructors) are freed at once.
-  BOOST_NOINLINE static bool register_cleanup(state& s) noexcept
+  BOOST_ASYNC_LOCAL_NOINLINE static bool register_cleanup(state& s) noexcept
   {
     if (s.phase == closed)
       return false;

@@ -41,6 +41,14 @@ public:
     return capture(acquire_current());
   }
 
+  // A capture of `s`: one more reference to its context.
+  static capture of(snapshot const& s) noexcept
+  {
+    node* n = s.get_node();
+    add_ref(n);
+    return capture(n);
+  }
+
   capture(capture const& other) noexcept
     : bits_(other.bits_)
   {

@@ -33,8 +33,7 @@
 
 #include <boost/async_local/detail/block_cache.hpp>
 
-#include <boost/assert.hpp>
-#include <boost/config.hpp>
+#include <boost/async_local/detail/config.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -120,7 +119,7 @@ inline void release_value(node* n) noexcept
 
 // The last reference went: let go of the values the node pins. Out of line,
 // so that the inline part of release() stays a test and a decrement.
-BOOST_NOINLINE inline void release_last(node* n) noexcept
+BOOST_ASYNC_LOCAL_NOINLINE inline void release_last(node* n) noexcept
 {
   for (std::uint32_t i = 0; i < n->size; ++i)
     if (n->entries[i].owner != n)
@@ -213,7 +212,7 @@ node* make_node(node const* base, std::uint64_t key, Args&&... args)
     ++size;
   if (!binds && present)
     --size;
-  BOOST_ASSERT(binds || present);  // callers unbind only what is bound
+  BOOST_ASYNC_LOCAL_ASSERT(binds || present);  // callers unbind only what is bound
   if (size == 0)
     return nullptr;
 

@@ -20,7 +20,13 @@
 // outside the strand attaches each function's context to the function itself
 // before the strand queues it.
 
-#include <boost/asio/strand.hpp>
+#include <boost/async_local/detail/asio_config.hpp>
+
+#if defined(BOOST_ASYNC_LOCAL_STANDALONE_ASIO)
+# include <asio/strand.hpp>
+#else
+# include <boost/asio/strand.hpp>
+#endif
 
 #include <type_traits>
 #include <utility>
@@ -33,15 +39,16 @@ template <class T>
 struct rewrap_strand;
 
 template <class Executor>
-struct rewrap_strand<async_local::executor<boost::asio::strand<Executor>>>
+struct rewrap_strand<async_local::executor<net::strand<Executor>>>
 {
-  using type = boost::asio::strand<async_local::executor<Executor>>;
+  using type = net::strand<async_local::executor<Executor>>;
 };
 
 } // namespace detail
 } // namespace async_local
+} // namespace boost
 
-namespace asio {
+BOOST_ASYNC_LOCAL_ASIO_BEGIN
 
 /// A strand over a propagating executor.
 /**
@@ -50,21 +57,21 @@ namespace asio {
  * strand runs inline from `dispatch` and each function of a batch.
  */
 template <class Executor>
-class strand<async_local::executor<Executor>>
-  : public async_local::executor<strand<Executor>>
+class strand<::boost::async_local::executor<Executor>>
+  : public ::boost::async_local::executor<strand<Executor>>
 {
-  using base_type = async_local::executor<strand<Executor>>;
+  using base_type = ::boost::async_local::executor<strand<Executor>>;
 
   template <class T>
-  static typename async_local::detail::rewrap_strand<T>::type rewrap(T&& t)
+  static typename ::boost::async_local::detail::rewrap_strand<T>::type rewrap(T&& t)
   {
-    return typename async_local::detail::rewrap_strand<T>::type(
+    return typename ::boost::async_local::detail::rewrap_strand<T>::type(
         std::forward<T>(t));
   }
 
 public:
   /// The propagating executor the strand was made from.
-  using inner_executor_type = async_local::executor<Executor>;
+  using inner_executor_type = ::boost::async_local::executor<Executor>;
 
   /// Makes a new strand over `e`, keeping the capture `e` carries.
   explicit strand(inner_executor_type const& e)
@@ -81,9 +88,9 @@ public:
   /// Converts from a strand over a convertible propagating executor.
   template <class OtherExecutor, class = std::enable_if_t<
       std::is_convertible<OtherExecutor const&, Executor>::value>>
-  strand(strand<async_local::executor<OtherExecutor>> const& other) noexcept
+  strand(strand<::boost::async_local::executor<OtherExecutor>> const& other) noexcept
     : base_type(strand<Executor>(
-          static_cast<async_local::executor<strand<OtherExecutor>> const&>(
+          static_cast<::boost::async_local::executor<strand<OtherExecutor>> const&>(
             other).get_inner_executor()),
         other.get_capture())
   {
@@ -137,7 +144,6 @@ public:
   }
 };
 
-} // namespace asio
-} // namespace boost
+BOOST_ASYNC_LOCAL_ASIO_END
 
 #endif // BOOST_ASYNC_LOCAL_IMPL_STRAND_HPP

@@ -1,0 +1,28 @@
+//
+// Copyright (c) 2026 The Boost.AsyncLocal authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_ASYNC_LOCAL_DETAIL_CONFIG_HPP
+#define BOOST_ASYNC_LOCAL_DETAIL_CONFIG_HPP
+
+// Macros for the core, which depends on no Asio and, built for standalone
+// Asio (BOOST_ASYNC_LOCAL_STANDALONE_ASIO), on no Boost header either.
+
+#if defined(BOOST_ASYNC_LOCAL_STANDALONE_ASIO)
+# include <cassert>
+# define BOOST_ASYNC_LOCAL_ASSERT(expr) assert(expr)
+#else
+# include <boost/assert.hpp>
+# define BOOST_ASYNC_LOCAL_ASSERT(expr) BOOST_ASSERT(expr)
+#endif
+
+#if defined(_MSC_VER)
+# define BOOST_ASYNC_LOCAL_NOINLINE __declspec(noinline)
+#else
+# define BOOST_ASYNC_LOCAL_NOINLINE __attribute__((noinline))
+#endif
+
+#endif // BOOST_ASYNC_LOCAL_DETAIL_CONFIG_HPP
