@@ -5,5 +5,10 @@
 // file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
 
-// Asio, compiled once for the whole test suite (BOOST_ASIO_SEPARATE_COMPILATION).
-#include <boost/asio/impl/src.hpp>
+// Asio, compiled once for the whole test suite (BOOST_ASIO_SEPARATE_COMPILATION,
+// or ASIO_SEPARATE_COMPILATION for standalone Asio).
+#if defined(BOOST_ASYNC_LOCAL_STANDALONE_ASIO)
+# include <asio/impl/src.hpp>
+#else
+# include <boost/asio/impl/src.hpp>
+#endif

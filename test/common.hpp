@@ -8,7 +8,7 @@
 #ifndef BOOST_ASYNC_LOCAL_TEST_COMMON_HPP
 #define BOOST_ASYNC_LOCAL_TEST_COMMON_HPP
 
-#include <boost/asio/io_context.hpp>
+#include "net.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -75,7 +75,7 @@ struct counted
 // test ends: polls it and checks that it stopped.
 struct no_leaked_work
 {
-  explicit no_leaked_work(boost::asio::io_context& ioc) : ioc_(ioc) {}
+  explicit no_leaked_work(net::io_context& ioc) : ioc_(ioc) {}
   ~no_leaked_work()
   {
     ioc_.restart();
@@ -83,12 +83,12 @@ struct no_leaked_work
     BOOST_TEST(ioc_.stopped());
   }
 
-  boost::asio::io_context& ioc_;
+  net::io_context& ioc_;
 };
 
 // Runs `ioc` on `threads` threads, this one included, until it runs out of
 // work.
-inline void run_on_threads(boost::asio::io_context& ioc, int threads)
+inline void run_on_threads(net::io_context& ioc, int threads)
 {
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t)
@@ -104,7 +104,7 @@ inline void run_on_threads(boost::asio::io_context& ioc, int threads)
 template <class Setup, class BeforeEnd = void (*)()>
 void on_threads(int threads, Setup setup, BeforeEnd before_end = [] {})
 {
-  boost::asio::io_context ioc(threads);
+  net::io_context ioc(threads);
   setup(ioc);
   run_on_threads(ioc, threads);
   before_end();

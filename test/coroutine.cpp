@@ -13,26 +13,16 @@
 
 #include "paths.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/spawn.hpp>
+#include "net.hpp"
 #include <boost/test/data/test_case.hpp>
 
-#if defined(BOOST_ASIO_HAS_CO_AWAIT)
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#if defined(BOOST_ASYNC_LOCAL_TEST_CO_AWAIT)
 
 #include <thread>
 #include <tuple>
 
-namespace net = boost::asio;
 namespace al = boost::async_local;
 namespace data = boost::unit_test::data;
-using boost::system::error_code;
 using paths::id;
 using namespace std::chrono_literals;
 
@@ -173,7 +163,7 @@ net::awaitable<void> branch(int expected, paths::recorder& r,
   {
     co_await timer.async_wait(net::use_awaitable);
   }
-  catch (boost::system::system_error const&)
+  catch (system_error const&)
   {
     // The loser of ||: cancelled, and still in its own context.
   }
@@ -266,4 +256,4 @@ BOOST_AUTO_TEST_CASE(thread_local_is_wrong_across_co_await)
 
 BOOST_AUTO_TEST_SUITE_END()
 
-#endif // defined(BOOST_ASIO_HAS_CO_AWAIT)
+#endif // defined(BOOST_ASYNC_LOCAL_TEST_CO_AWAIT)

@@ -12,14 +12,12 @@
 #include "modes.hpp"
 #include "paths.hpp"
 
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/executor_work_guard.hpp>
+#include "net.hpp"
 
 #include <future>
 #include <optional>
 #include <stdexcept>
 
-namespace net = boost::asio;
 namespace al = boost::async_local;
 using paths::id;
 
@@ -128,7 +126,7 @@ BOOST_AUTO_TEST_CASE(handler_runs_where_its_executor_says)
   paths::steady_timer<decltype(ex1)> timer(ex1, std::chrono::milliseconds(1));
   int seen = 0;
   id.run(3, [&] {
-    timer.async_wait(net::bind_executor(ex2, [&](boost::system::error_code) {
+    timer.async_wait(net::bind_executor(ex2, [&](error_code) {
       seen = id.get_or(-1);
       BOOST_TEST(io2.get_executor().running_in_this_thread());
     }));
@@ -145,7 +143,7 @@ BOOST_AUTO_TEST_CASE(work_is_counted)
   auto ex = al::make_executor(ioc);
   paths::steady_timer<decltype(ex)> timer(ex, std::chrono::milliseconds(20));
   bool done = false;
-  timer.async_wait([&](boost::system::error_code) { done = true; });
+  timer.async_wait([&](error_code) { done = true; });
   ioc.run();  // returns only once the wait completed
   BOOST_TEST(done);
 

@@ -10,8 +10,7 @@
 
 #include <boost/async_local/executor.hpp>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
+#include "net.hpp"
 #include <boost/beast/http/string_body.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -20,7 +19,6 @@
 namespace al = boost::async_local;
 namespace alh = boost::async_local::http;
 namespace http = boost::beast::http;
-namespace net = boost::asio;
 
 namespace {
 

@@ -21,7 +21,6 @@
 
 namespace isolation {
 
-namespace net = boost::asio;
 
 struct result
 {
@@ -53,7 +52,7 @@ result run(Mode m, int threads, int units = 1000, int hops = 4)
   // value and starts the next hop from inside the context it sees.
   struct hop
   {
-    void operator()(boost::system::error_code = {}) const
+    void operator()(error_code = {}) const
     {
       ++*steps;
       if (paths::id.get_or(-1) != u->value)

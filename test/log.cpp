@@ -10,8 +10,7 @@
 
 #include <boost/async_local/executor.hpp>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
+#include "net.hpp"
 #include <boost/core/null_deleter.hpp>
 #include <boost/log/core.hpp>
 #include <boost/log/expressions.hpp>
@@ -27,7 +26,6 @@
 namespace al = boost::async_local;
 namespace logging = boost::log;
 namespace expr = boost::log::expressions;
-namespace net = boost::asio;
 
 BOOST_AUTO_TEST_SUITE(test_log)
 

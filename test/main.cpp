@@ -6,7 +6,13 @@
 //
 
 #define BOOST_TEST_MODULE boost_async_local
-#include <boost/test/unit_test.hpp>
+#if defined(BOOST_ASYNC_LOCAL_TEST_HEADER_ONLY)
+// Where no Boost.Test library matches the Boost headers (the newer Boost
+// legs of tools/test), the framework is compiled into this file.
+# include <boost/test/included/unit_test.hpp>
+#else
+# include <boost/test/unit_test.hpp>
+#endif
 
 #include "common.hpp"
 

@@ -13,12 +13,10 @@
 #include <boost/async_local/bind.hpp>
 #include <boost/async_local/executor.hpp>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/strand.hpp>
+#include "net.hpp"
 
 namespace modes {
 
-namespace net = boost::asio;
 namespace al = boost::async_local;
 
 struct plain_handlers

@@ -6,5 +6,5 @@
 //
 
 // Precompiled header for the tests: the heavy, stable includes.
-#include <boost/asio.hpp>
+#include "net.hpp"
 #include <boost/test/unit_test.hpp>

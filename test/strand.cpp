@@ -12,11 +12,10 @@
 #include "modes.hpp"
 #include "paths.hpp"
 
-#include <boost/asio/bind_executor.hpp>
+#include "net.hpp"
 
 #include <optional>
 
-namespace net = boost::asio;
 namespace al = boost::async_local;
 using paths::id;
 

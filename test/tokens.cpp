@@ -19,41 +19,18 @@
 # pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 
-
 #include "paths.hpp"
 
-#include <boost/asio/any_completion_handler.hpp>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/channel.hpp>
-#include <boost/asio/experimental/concurrent_channel.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
-#include <boost/asio/spawn.hpp>
-#include <boost/asio/use_future.hpp>
+#include "net.hpp"
 #include <boost/async_local/bind.hpp>
 #include <boost/test/data/test_case.hpp>
-
-#if defined(BOOST_ASIO_HAS_CO_AWAIT)
-# include <boost/asio/co_spawn.hpp>
-# include <boost/asio/experimental/co_composed.hpp>
-# include <boost/asio/experimental/coro.hpp>
-# include <boost/asio/experimental/promise.hpp>
-# include <boost/asio/experimental/use_coro.hpp>
-# include <boost/asio/experimental/use_promise.hpp>
-# include <boost/asio/use_awaitable.hpp>
-#endif
 
 #include <future>
 #include <optional>
 #include <thread>
 
-namespace net = boost::asio;
 namespace al = boost::async_local;
 namespace data = boost::unit_test::data;
-using boost::system::error_code;
 using paths::id;
 using namespace std::chrono_literals;
 
@@ -67,6 +44,7 @@ using wrapped_executor = al::executor<net::io_context::executor_type>;
 
 BOOST_AUTO_TEST_SUITE(test_tokens)
 
+#if BOOST_ASYNC_LOCAL_TEST_SPAWN
 BOOST_TEST_DECORATOR(
     *boost::unit_test::enable_if<test::stackful_coroutines_supported>())
 BOOST_DATA_TEST_CASE(stackful_spawn, thread_counts, threads)
@@ -98,6 +76,7 @@ BOOST_DATA_TEST_CASE(stackful_spawn, thread_counts, threads)
   });
   r.check(20 * 6);
 }
+#endif // BOOST_ASYNC_LOCAL_TEST_SPAWN
 
 BOOST_AUTO_TEST_CASE(use_future)
 {
@@ -261,7 +240,7 @@ BOOST_DATA_TEST_CASE(cancellation_completes_in_the_initiators_context,
   BOOST_TEST(result == net::error::operation_aborted);
 }
 
-#if defined(BOOST_ASIO_HAS_CO_AWAIT)
+#if defined(BOOST_ASYNC_LOCAL_TEST_CO_AWAIT)
 
 BOOST_DATA_TEST_CASE(promise, thread_counts, threads)
 {
@@ -374,6 +353,6 @@ BOOST_DATA_TEST_CASE(co_composed, thread_counts, threads)
   r.check(4);
 }
 
-#endif // defined(BOOST_ASIO_HAS_CO_AWAIT)
+#endif // defined(BOOST_ASYNC_LOCAL_TEST_CO_AWAIT)
 
 BOOST_AUTO_TEST_SUITE_END()
