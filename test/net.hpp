@@ -15,7 +15,6 @@
 #if defined(BOOST_ASYNC_LOCAL_STANDALONE_ASIO)
 
 # include <asio.hpp>
-# include <asio/experimental/awaitable_operators.hpp>
 # include <asio/experimental/channel.hpp>
 # include <asio/experimental/concurrent_channel.hpp>
 # include <asio/experimental/parallel_group.hpp>
@@ -28,6 +27,7 @@ using system_error = std::system_error;
 
 # if defined(ASIO_HAS_CO_AWAIT)
 #  define BOOST_ASYNC_LOCAL_TEST_CO_AWAIT 1
+#  include <asio/experimental/awaitable_operators.hpp>
 #  include <asio/experimental/co_composed.hpp>
 #  include <asio/experimental/coro.hpp>
 #  include <asio/experimental/promise.hpp>
@@ -42,7 +42,6 @@ using system_error = std::system_error;
 #else
 
 # include <boost/asio.hpp>
-# include <boost/asio/experimental/awaitable_operators.hpp>
 # include <boost/asio/experimental/channel.hpp>
 # include <boost/asio/experimental/concurrent_channel.hpp>
 # include <boost/asio/experimental/parallel_group.hpp>
@@ -56,6 +55,7 @@ using system_error = ::boost::system::system_error;
 
 # if defined(BOOST_ASIO_HAS_CO_AWAIT)
 #  define BOOST_ASYNC_LOCAL_TEST_CO_AWAIT 1
+#  include <boost/asio/experimental/awaitable_operators.hpp>
 #  include <boost/asio/experimental/co_composed.hpp>
 #  include <boost/asio/experimental/coro.hpp>
 #  include <boost/asio/experimental/promise.hpp>
