@@ -102,6 +102,21 @@ BOOST_AUTO_TEST_CASE(malformed_and_hostile_headers_start_a_fresh_trace)
   BOOST_TEST_REQUIRE(joined.bag.has_value());
   BOOST_TEST(joined.bag->to_string() == "a=1,b=2");
 
+  // An empty or blank line among them adds no member (an empty member would
+  // make the whole baggage header invalid).
+  auto blank = request();
+  blank.set("traceparent", parent);
+  blank.insert("baggage", "");
+  blank.insert("baggage", "a=1");
+  blank.insert("baggage", " ");
+  blank.insert("tracestate", "");
+  blank.insert("tracestate", "rojo=1");
+  auto kept = alh::extract(blank);
+  BOOST_TEST_REQUIRE(kept.bag.has_value());
+  BOOST_TEST(kept.bag->to_string() == "a=1");
+  BOOST_TEST_REQUIRE(kept.state.has_value());
+  BOOST_TEST(kept.state->to_string() == "rojo=1");
+
   // A repeated traceparent is invalid, whatever the values.
   auto twice = request();
   twice.insert("traceparent", parent);

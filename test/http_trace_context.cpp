@@ -215,4 +215,102 @@ BOOST_AUTO_TEST_CASE(baggage_rejects)
   BOOST_TEST(!baggage::parse("k=" + std::string(8192, 'v')));
 }
 
+// Every formatter writes only what its parser accepts, within the W3C
+// limits, whatever the value was built from.
+
+BOOST_AUTO_TEST_CASE(tracestate_to_string_writes_at_most_32_members)
+{
+  tracestate ts;
+  for (int i = 0; i < 40; ++i)
+    ts.members.emplace_back("k" + std::to_string(i), "v");
+  std::string const out = ts.to_string();
+  auto again = tracestate::parse(out);
+  BOOST_TEST_REQUIRE(again.has_value());
+  BOOST_TEST(again->members.size() == tracestate::max_members);
+  BOOST_TEST(again->members.back().first == "k31");
+}
+
+BOOST_AUTO_TEST_CASE(tracestate_to_string_writes_a_key_once)
+{
+  tracestate ts;
+  ts.members = {{"a", "1"}, {"b", "2"}, {"a", "3"}};
+  BOOST_TEST(ts.to_string() == "a=1,b=2");  // the leftmost is the newest
+  BOOST_TEST(tracestate::parse(ts.to_string()).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(baggage_to_string_stays_within_the_limits)
+{
+  baggage many;
+  for (int i = 0; i < 200; ++i)
+    many.entries.push_back({"k" + std::to_string(i), "v", ""});
+  auto members = baggage::parse(many.to_string());
+  BOOST_TEST_REQUIRE(members.has_value());
+  BOOST_TEST(members->entries.size() == baggage::max_members);
+
+  baggage large;
+  for (int i = 0; i < 5; ++i)
+    large.entries.push_back({"k" + std::to_string(i), std::string(3000, 'v'), ""});
+  large.entries.push_back({"small", "1", ""});
+  std::string const out = large.to_string();
+  BOOST_TEST(out.size() <= baggage::max_bytes);
+  auto bytes = baggage::parse(out);
+  BOOST_TEST_REQUIRE(bytes.has_value());
+  BOOST_TEST(bytes->entries.size() == 3u);  // two of 3000 bytes, and the small one
+  BOOST_TEST(bytes->entries.back().key == "small");
+}
+
+BOOST_AUTO_TEST_CASE(traceparent_to_string_of_an_invalid_value_is_empty)
+{
+  traceparent t;  // all-zero IDs
+  BOOST_TEST(t.to_string().empty());
+  t = traceparent::generate();
+  t.trace_id[0] = 'X';
+  BOOST_TEST(t.to_string().empty());
+  t = traceparent::generate();
+  t.flags = 0xff;  // reserved bits set by hand are not written
+  BOOST_TEST(t.to_string().substr(53) == "01");
+  BOOST_TEST(t.to_string(trace_context_level::level2).substr(53) == "03");
+}
+
+BOOST_AUTO_TEST_CASE(level2_random_flag)
+{
+  std::string const random_sampled =
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03";
+  // Level 1 (the default) does not know the flag and does not pass it on.
+  auto l1 = traceparent::parse(random_sampled);
+  BOOST_TEST_REQUIRE(l1.has_value());
+  BOOST_TEST(!l1->random());
+  BOOST_TEST(l1->child().to_string().substr(53) == "01");
+  BOOST_TEST(!traceparent::generate().random());
+  // Level 2 keeps it on propagation and sets it on new trace IDs.
+  auto l2 = traceparent::parse(random_sampled, trace_context_level::level2);
+  BOOST_TEST_REQUIRE(l2.has_value());
+  BOOST_TEST(l2->random());
+  BOOST_TEST(l2->child().to_string(trace_context_level::level2).substr(53) == "03");
+  auto fresh = traceparent::generate(trace_context_level::level2);
+  BOOST_TEST(fresh.random());
+  BOOST_TEST(fresh.sampled());
+}
+
+BOOST_AUTO_TEST_CASE(level2_tracestate_keys)
+{
+  auto const level2 = trace_context_level::level2;
+  // A key starting with a digit, or with '@' anywhere: Level 2 only.
+  BOOST_TEST(!tracestate::parse("1vendor=x").has_value());
+  BOOST_TEST(tracestate::parse("1vendor=x", level2).has_value());
+  BOOST_TEST(!tracestate::parse("a@b@c=x").has_value());
+  BOOST_TEST(tracestate::parse("a@b@c=x", level2).has_value());
+  // Both levels: at most 256 characters, lowercase, no other characters.
+  BOOST_TEST(tracestate::parse("a" + std::string(255, 'b') + "=x", level2).has_value());
+  BOOST_TEST(!tracestate::parse("a" + std::string(256, 'b') + "=x", level2).has_value());
+  BOOST_TEST(!tracestate::parse("Vendor=x", level2).has_value());
+  BOOST_TEST(!tracestate::parse("@vendor=x", level2).has_value());
+  BOOST_TEST(!tracestate::parse("ven.dor=x", level2).has_value());
+  // A Level 2 key is not written at Level 1.
+  tracestate ts;
+  ts.members = {{"1vendor", "x"}, {"rojo", "1"}};
+  BOOST_TEST(ts.to_string() == "rojo=1");
+  BOOST_TEST(ts.to_string(level2) == "1vendor=x,rojo=1");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -101,7 +101,9 @@ std::optional<std::string_view> single(Fields const& fields,
 }
 
 // All of a list header's values, joined with ',' as RFC 7230 3.2.2 allows
-// (tracestate and baggage may be split over several header lines).
+// (tracestate and baggage may be split over several header lines). Lines
+// that are empty or only white space add no member: joining them would make
+// an empty member, which baggage's grammar rejects.
 template <class Fields>
 std::optional<std::string> joined(Fields const& fields, std::string_view name)
 {
@@ -111,9 +113,13 @@ std::optional<std::string> joined(Fields const& fields, std::string_view name)
   std::string all;
   for (auto it = range.first; it != range.second; ++it)
   {
-    if (it != range.first)
+    std::string_view const line = trim_ows(
+        std::string_view(it->value().data(), it->value().size()));
+    if (line.empty())
+      continue;
+    if (!all.empty())
       all += ',';
-    all.append(it->value().data(), it->value().size());
+    all.append(line.data(), line.size());
   }
   return all;
 }
@@ -124,27 +130,29 @@ std::optional<std::string> joined(Fields const& fields, std::string_view name)
 /**
  * `traceparent` first; else `X-Request-Id`; else a freshly generated trace.
  * A malformed or repeated header is ignored as if absent, never echoed.
- * Never throws on bad input.
+ * Never throws on bad input. `level` chooses the Trace Context level the
+ * headers are read by (Level 1 by default: see @ref trace_context_level).
  */
 template <class Body, class Fields>
 request_context extract(
-    boost::beast::http::request<Body, Fields> const& req)
+    boost::beast::http::request<Body, Fields> const& req,
+    trace_context_level level = trace_context_level::level1)
 {
   request_context ctx;
   if (auto tp = detail::single(req, "traceparent"))
   {
-    if (auto parsed = traceparent::parse(*tp))
+    if (auto parsed = traceparent::parse(*tp, level))
     {
       ctx.trace = *parsed;
       ctx.source = id_source::traceparent;
       ctx.request_id = std::string(ctx.trace.trace_id_view());
       if (auto ts = detail::joined(req, "tracestate"))
-        ctx.state = tracestate::parse(*ts);
+        ctx.state = tracestate::parse(*ts, level);
     }
   }
   if (ctx.source == id_source::generated)
   {
-    ctx.trace = traceparent::generate();
+    ctx.trace = traceparent::generate(level);
     auto rid = detail::single(req, "X-Request-Id");
     if (rid && valid_request_id(*rid))
     {
@@ -162,7 +170,7 @@ request_context extract(
 /// Calls `f(a...)` with the request's identity bound.
 /**
  * Everything `f` does, and everything it starts asynchronously on a
- * propagating executor or binds with `al::bind`, sees the same identity.
+ * propagating executor or binds with `al::bind_snapshot`, sees the same identity.
  *
  * @note For a coroutine, bind inside it instead: an awaitable does not run
  * until awaited, after `with_request` has returned. Write
@@ -182,15 +190,17 @@ decltype(auto) with_request(
  * each outgoing call is its own span of the same trace, and forwards
  * `tracestate`, `baggage` and the request ID (`X-Request-Id`), replacing any
  * the request had. Outside any request, starts a new trace and sends nothing
- * else.
+ * else. Only what our own parsers accept at `level` is sent (see
+ * @ref trace_context_level).
  */
 template <class Body, class Fields>
-void inject(boost::beast::http::request<Body, Fields>& req)
+void inject(boost::beast::http::request<Body, Fields>& req,
+    trace_context_level level = trace_context_level::level1)
 {
   request_context const* ctx = current_request().get();
   traceparent const t = ctx && ctx->trace.valid() ? ctx->trace.child()
-                                                  : traceparent::generate();
-  req.set("traceparent", t.to_string());
+                                                  : traceparent::generate(level);
+  req.set("traceparent", t.to_string(level));
   req.erase("tracestate");
   req.erase("baggage");
   req.erase("X-Request-Id");
@@ -198,7 +208,7 @@ void inject(boost::beast::http::request<Body, Fields>& req)
     return;
   // Only what satisfies the grammars goes out, even if the context was
   // built by hand.
-  std::string const state = ctx->state ? ctx->state->to_string() : "";
+  std::string const state = ctx->state ? ctx->state->to_string(level) : "";
   if (!state.empty())
     req.set("tracestate", state);
   std::string const bag = ctx->bag ? ctx->bag->to_string() : "";

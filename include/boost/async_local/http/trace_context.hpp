@@ -107,6 +107,22 @@ void random_hex(std::array<char, N>& out)
 
 } // namespace detail
 
+/// Which W3C Trace Context level the parsers and formatters follow.
+/**
+ * - `level1` (the default): W3C Trace Context (Level 1). Only the `sampled`
+ *   trace flag is kept; tracestate keys are `simple-key` or
+ *   `tenant@system`.
+ * - `level2`: Trace Context Level 2 as well: the `random` trace flag (the
+ *   trace ID's right-most 7 bytes are random) is kept on propagation and set
+ *   on new trace IDs; tracestate keys follow Level 2's grammar (a lowercase
+ *   letter or digit, then up to 255 of `a-z 0-9 _ - * / @`).
+ */
+enum class trace_context_level
+{
+  level1 = 1,
+  level2 = 2
+};
+
 /// The `traceparent` header: which trace a request belongs to, and its parent.
 /**
  * Parsing follows W3C Trace Context Level 1, section 3.2: lowercase hex
@@ -124,6 +140,15 @@ struct traceparent
 
   static constexpr std::size_t size = 55;
   static constexpr std::uint8_t sampled_flag = 0x01;
+  static constexpr std::uint8_t random_flag = 0x02;  // Level 2
+
+  /// The flags `level` defines; the others are reserved, and are neither
+  /// kept nor written.
+  static constexpr std::uint8_t known_flags(trace_context_level level) noexcept
+  {
+    return level == trace_context_level::level2
+      ? std::uint8_t(sampled_flag | random_flag) : sampled_flag;
+  }
 
   /// True when both IDs are lowercase hex and not all zeros: what `parse`
   /// and `generate` make. A default-constructed traceparent is not valid.
@@ -145,10 +170,12 @@ struct traceparent
     return std::string_view(parent_id.data(), parent_id.size());
   }
 
-  bool sampled() const noexcept { return flags & 1; }
+  bool sampled() const noexcept { return flags & sampled_flag; }
+  bool random() const noexcept { return flags & random_flag; }
 
   /// Parses a header value; empty when it is malformed.
-  static std::optional<traceparent> parse(std::string_view s) noexcept
+  static std::optional<traceparent> parse(std::string_view s,
+      trace_context_level level = trace_context_level::level1) noexcept
   {
     if (s.size() < size || s[2] != '-' || s[35] != '-' || s[52] != '-')
       return std::nullopt;
@@ -171,20 +198,23 @@ struct traceparent
     auto nibble = [](char c) {
       return static_cast<std::uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10);
     };
-    // Level 1 defines only the sampled bit; the others are reserved and are
-    // not passed on (a higher version's bits may mean something else).
+    // Reserved bits are not passed on (a higher version's bits may mean
+    // something else).
     t.flags = static_cast<std::uint8_t>(
-        (nibble(fl[0]) << 4 | nibble(fl[1])) & sampled_flag);
+        (nibble(fl[0]) << 4 | nibble(fl[1])) & known_flags(level));
     return t;
   }
 
-  /// A new trace: random trace and parent IDs, sampled.
-  static traceparent generate()
+  /// A new trace: random trace and parent IDs, sampled (and, at Level 2,
+  /// flagged random: every byte of the trace ID is).
+  static traceparent generate(
+      trace_context_level level = trace_context_level::level1)
   {
     traceparent t;
     detail::random_hex(t.trace_id);
     detail::random_hex(t.parent_id);
-    t.flags = 1;
+    t.flags = level == trace_context_level::level2
+      ? std::uint8_t(sampled_flag | random_flag) : sampled_flag;
     return t;
   }
 
@@ -196,17 +226,22 @@ struct traceparent
     return t;
   }
 
-  /// The version 00 header value. Requires `valid()`.
-  std::string to_string() const
+  /// The version 00 header value, with the flags `level` defines; empty
+  /// when the IDs are not `valid()` (so what it writes always parses).
+  std::string to_string(
+      trace_context_level level = trace_context_level::level1) const
   {
     static constexpr char digits[] = "0123456789abcdef";
+    if (!valid())
+      return std::string();
+    std::uint8_t const f = flags & known_flags(level);
     std::string s = "00-";
     s.append(trace_id.data(), 32);
     s += '-';
     s.append(parent_id.data(), 16);
     s += '-';
-    s += digits[flags >> 4];
-    s += digits[flags & 0xf];
+    s += digits[f >> 4];
+    s += digits[f & 0xf];
     return s;
   }
 
@@ -225,10 +260,11 @@ struct traceparent
 /// The `tracestate` header: vendor-specific key/value pairs.
 /**
  * Parsing follows W3C Trace Context Level 1, section 3.3: at most 32 list
- * members, keys as `simple-key` or `tenant@system`, values of 1 to 256
- * printable characters without `,` or `=` that do not end in a space, no
- * duplicate keys; empty list members and optional white space are allowed.
- * Any violation makes the whole header invalid.
+ * members, keys as `simple-key` or `tenant@system` (at Level 2, Level 2's
+ * key grammar), values of 1 to 256 printable characters without `,` or `=`
+ * that do not end in a space, no duplicate keys; empty list members and
+ * optional white space are allowed. Any violation makes the whole header
+ * invalid.
  */
 struct tracestate
 {
@@ -236,12 +272,23 @@ struct tracestate
 
   std::vector<std::pair<std::string, std::string>> members;
 
-  static bool valid_key(std::string_view k) noexcept
+  static bool valid_key(std::string_view k,
+      trace_context_level level = trace_context_level::level1) noexcept
   {
     auto key_char = [](char c) {
       return detail::is_lcalpha(c) || detail::is_digit(c) || c == '_'
         || c == '-' || c == '*' || c == '/';
     };
+    if (level == trace_context_level::level2)
+    {
+      if (k.empty() || k.size() > 256
+          || !(detail::is_lcalpha(k[0]) || detail::is_digit(k[0])))
+        return false;
+      for (char c : k)
+        if (!key_char(c) && c != '@')
+          return false;
+      return true;
+    }
     auto all_key_chars = [&](std::string_view s) {
       for (char c : s)
         if (!key_char(c))
@@ -272,7 +319,8 @@ struct tracestate
   }
 
   /// Parses a header value; empty when it is malformed.
-  static std::optional<tracestate> parse(std::string_view s)
+  static std::optional<tracestate> parse(std::string_view s,
+      trace_context_level level = trace_context_level::level1)
   {
     tracestate t;
     bool const ok = detail::for_each_list_member(s, [&](std::string_view m) {
@@ -283,7 +331,7 @@ struct tracestate
         return false;
       std::string_view const key = m.substr(0, eq);
       std::string_view const value = m.substr(eq + 1);
-      if (!valid_key(key) || !valid_value(value)
+      if (!valid_key(key, level) || !valid_value(value)
           || t.members.size() == max_members)
         return false;
       for (auto const& kv : t.members)
@@ -297,17 +345,27 @@ struct tracestate
     return t;
   }
 
-  /// The header value. Members that do not satisfy the grammar (ones added
-  /// by hand) and members past the 32nd are left out.
-  std::string to_string() const
+  /// The header value: what `parse` accepts, always. Members that do not
+  /// satisfy the grammar (ones added by hand), a repeated key (the first,
+  /// leftmost, is the most recent and is kept) and members past the 32nd
+  /// written are left out.
+  std::string to_string(
+      trace_context_level level = trace_context_level::level1) const
   {
     std::string s;
-    std::size_t written = 0;
+    std::vector<std::string_view> written;
     for (auto const& kv : members)
     {
-      if (!valid_key(kv.first) || !valid_value(kv.second)
-          || written++ == max_members)
+      if (written.size() == max_members)
+        break;
+      if (!valid_key(kv.first, level) || !valid_value(kv.second))
         continue;
+      bool repeated = false;
+      for (std::string_view k : written)
+        repeated = repeated || k == kv.first;
+      if (repeated)
+        continue;
+      written.push_back(kv.first);
       if (!s.empty())
         s += ',';
       s += kv.first;
@@ -447,17 +505,26 @@ struct baggage
     return nullptr;
   }
 
-  /// The header value. Entries that do not satisfy the grammar (ones added
-  /// by hand, with a key, value or properties that would not parse) are left
-  /// out.
+  /// The header value: what `parse` accepts, always. Entries that do not
+  /// satisfy the grammar (ones added by hand, with a key, value or
+  /// properties that would not parse) are left out, and so is every entry
+  /// that would take the header past 180 members or 8192 bytes.
   std::string to_string() const
   {
     std::string s;
+    std::size_t written = 0;
     for (auto const& e : entries)
     {
+      if (written == max_members)
+        break;
       if (!valid_key(e.key) || !valid_value(e.value)
           || (!e.properties.empty()
             && normalize_properties(e.properties) != e.properties))
+        continue;
+      std::size_t const size = (s.empty() ? 0 : 1) + e.key.size() + 1
+        + e.value.size()
+        + (e.properties.empty() ? 0 : 1 + e.properties.size());
+      if (s.size() + size > max_bytes)
         continue;
       if (!s.empty())
         s += ',';
@@ -469,6 +536,7 @@ struct baggage
         s += ';';
         s += e.properties;
       }
+      ++written;
     }
     return s;
   }
