@@ -5,7 +5,7 @@
 // file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
 
-// Post chains: plain, al::executor (empty, 1 and 8 bound), by hand, al::bind.
+// Post chains: plain, al::propagating_executor (empty, 1 and 8 bound), by hand, al::bind_snapshot.
 // Each variant is compiled in a translation unit of its own (CMakeLists.txt).
 
 #include "common.hpp"
@@ -61,14 +61,14 @@ void post_manual(benchmark::State& state)
 BENCHMARK(post_manual);
 
 #elif defined(BENCH_BIND)
-// al::bind on a plain executor: every hop binds its handler.
+// al::bind_snapshot on a plain executor: every hop binds its handler.
 struct bound_hop
 {
   void operator()()
   {
     *sum += read_value();
     if (--*left > 0)
-      net::post(ex, al::bind(*this));
+      net::post(ex, al::bind_snapshot(*this));
   }
   net::io_context::executor_type ex;
   int* left;
@@ -84,7 +84,7 @@ void post_bind_1(benchmark::State& state)
   {
     int left = hops_per_chain;
     bind_n(1, [&] {
-      net::post(ioc, al::bind(bound_hop{ioc.get_executor(), &left, &sum}));
+      net::post(ioc, al::bind_snapshot(bound_hop{ioc.get_executor(), &left, &sum}));
     });
     ioc.restart();
     ioc.run();

@@ -48,11 +48,11 @@ const scenarios = [
 ];
 const variantName = {
   plain: 'plain Asio',
-  al_empty: 'al::executor, empty context',
-  al_1: 'al::executor, 1 variable bound',
-  al_8: 'al::executor, 8 variables bound',
+  al_empty: 'al::propagating_executor, empty context',
+  al_1: 'al::propagating_executor, 1 variable bound',
+  al_8: 'al::propagating_executor, 8 variables bound',
   manual: 'ID passed by hand (shared_ptr<const string>)',
-  bind_1: 'al::bind on a plain executor, 1 bound',
+  bind_1: 'al::bind_snapshot on a plain executor, 1 bound',
 };
 const chart = [];
 lines.push('## Propagation per hop', '');

@@ -46,7 +46,7 @@ al::variable<std::string> connection_id;
 // Business code reads the ID where it needs it: here, in every log line.
 void log(std::string_view what)
 {
-  std::string const id = connection_id.get_or("server");
+  std::string const id = connection_id.value_or("server");
   std::printf("[%s] %.*s\n", id.c_str(), int(what.size()), what.data());
   std::fflush(stdout);
 }

@@ -33,13 +33,13 @@ std::atomic<int> mismatches{0};
 // Business code: no request parameter anywhere.
 void log(char const* what, std::string const& expected)
 {
-  std::string const id = request_id.get_or("-");
+  std::string const id = request_id.value_or("-");
   if (id != expected)
     ++mismatches;
   std::printf("[request %s] %s\n", id.c_str(), what);
 }
 
-void handle_request(net::strand<al::executor<net::io_context::executor_type>> s,
+void handle_request(net::strand<al::propagating_executor<net::io_context::executor_type>> s,
     std::string expected)
 {
   log("accepted", expected);

@@ -45,15 +45,15 @@ BOOST_AUTO_TEST_CASE(isolation_two_threads)
 
 BOOST_AUTO_TEST_CASE(plain_handler_call)
 {
-  auto h = id.run(1, [] { return al::bind([](int x) { return id.get_or(-1) + x; }); });
+  auto h = id.run(1, [] { return al::bind_snapshot([](int x) { return id.value_or(-1) + x; }); });
   BOOST_TEST(h(10) == 11);
   auto const& ch = h;
   BOOST_TEST(ch(20) == 21);
   BOOST_TEST(std::move(h)(30) == 31);
   BOOST_TEST(id.get() == nullptr);
   al::snapshot s = id.run(5, [] { return al::snapshot::current(); });
-  BOOST_TEST(al::bind(s, [] { return id.get_or(-1); })() == 5);
-  BOOST_TEST((al::bind(s, 0).get_snapshot() == s));
+  BOOST_TEST(al::bind_snapshot(s, [] { return id.value_or(-1); })() == 5);
+  BOOST_TEST((al::bind_snapshot(s, 0).get_snapshot() == s));
 }
 
 BOOST_AUTO_TEST_CASE(bound_snapshot_wins_over_executor_capture)
@@ -63,7 +63,7 @@ BOOST_AUTO_TEST_CASE(bound_snapshot_wins_over_executor_capture)
   paths::recorder r;
   paths::steady_timer<decltype(ex)> timer(ex, std::chrono::milliseconds(1));
   al::snapshot s = id.run(2, [] { return al::snapshot::current(); });
-  id.run(1, [&] { timer.async_wait(al::bind(s, r.expect(2))); });
+  id.run(1, [&] { timer.async_wait(al::bind_snapshot(s, r.expect(2))); });
   ioc.run();
   r.check(1);
 }
@@ -78,8 +78,8 @@ BOOST_AUTO_TEST_CASE(every_step_of_a_composed_operation_runs_in_the_bound_snapsh
   paths::steady_timer<net::any_io_executor> plain(ioc.get_executor());
   paths::steady_timer<net::any_io_executor> wrapped(al::make_executor(ioc));
   id.run(1, [&] {
-    paths::async_three_steps(plain, r, 2, al::bind(s, r.expect(2)));
-    paths::async_three_steps(wrapped, r, 2, al::bind(s, r.expect(2)));
+    paths::async_three_steps(plain, r, 2, al::bind_snapshot(s, r.expect(2)));
+    paths::async_three_steps(wrapped, r, 2, al::bind_snapshot(s, r.expect(2)));
   });
   ioc.run();
   r.check(10);
@@ -101,17 +101,17 @@ void compose_with(Adapt adapt)
   for (auto* t : {&t1, &t2, &t3, &t4, &t5, &t6})
     t->expires_after(std::chrono::milliseconds(1));
   id.run(1, [&] {
-    t1.async_wait(adapt(ioc, al::bind(r.expect(1))));
-    auto lvalue = adapt(ioc, al::bind(r.expect(1)));
+    t1.async_wait(adapt(ioc, al::bind_snapshot(r.expect(1))));
+    auto lvalue = adapt(ioc, al::bind_snapshot(r.expect(1)));
     t2.async_wait(lvalue);
-    auto const clvalue = adapt(ioc, al::bind(r.expect(1)));
+    auto const clvalue = adapt(ioc, al::bind_snapshot(r.expect(1)));
     if constexpr (Which == tokens::all)
       t3.async_wait(clvalue);
 
-    t4.async_wait(al::bind(adapt(ioc, r.expect(1))));
-    auto lbound = al::bind(adapt(ioc, r.expect(1)));
+    t4.async_wait(al::bind_snapshot(adapt(ioc, r.expect(1))));
+    auto lbound = al::bind_snapshot(adapt(ioc, r.expect(1)));
     t5.async_wait(lbound);
-    auto const cbound = al::bind(adapt(ioc, r.expect(1)));
+    auto const cbound = al::bind_snapshot(adapt(ioc, r.expect(1)));
     if constexpr (Which == tokens::all)
       t6.async_wait(cbound);
   });
@@ -199,15 +199,15 @@ BOOST_AUTO_TEST_CASE(associations_pass_through)
   auto h = net::bind_executor(io2.get_executor(),
       net::bind_allocator(tagged_allocator<void>(7),
         net::bind_cancellation_slot(sig.slot(), [](error_code) {})));
-  auto b = al::bind(h);
+  auto b = al::bind_snapshot(h);
   auto ex = net::get_associated_executor(b, io1.get_executor());
   BOOST_TEST((ex.get_inner_executor() == io2.get_executor()));
-  BOOST_TEST((ex.context_snapshot() == b.get_snapshot()));
+  BOOST_TEST((ex.captured_snapshot() == b.get_snapshot()));
   BOOST_TEST(net::get_associated_allocator(b).tag == 7);
   BOOST_TEST((net::get_associated_cancellation_slot(b) == sig.slot()));
 
   // Without associations, the defaults come through.
-  auto plain = al::bind([](error_code) {});
+  auto plain = al::bind_snapshot([](error_code) {});
   BOOST_TEST((net::get_associated_executor(plain, io1.get_executor())
       .get_inner_executor() == io1.get_executor()));
   BOOST_TEST(!net::get_associated_cancellation_slot(plain).is_connected());
@@ -222,8 +222,8 @@ BOOST_AUTO_TEST_CASE(associated_executor_runs_the_handler)
   net::steady_timer timer(io1, std::chrono::milliseconds(1));
   int seen = 0;
   id.run(8, [&] {
-    timer.async_wait(al::bind(net::bind_executor(io2, [&](error_code) {
-      seen = id.get_or(-1);
+    timer.async_wait(al::bind_snapshot(net::bind_executor(io2, [&](error_code) {
+      seen = id.value_or(-1);
     })));
   });
   io1.run();
@@ -240,8 +240,8 @@ BOOST_AUTO_TEST_CASE(cancellation_completes_in_the_bound_snapshot)
   error_code result;
   int seen = 0;
   id.run(9, [&] {
-    timer.async_wait(al::bind(net::bind_cancellation_slot(sig.slot(),
-        [&](error_code ec) { result = ec; seen = id.get_or(-1); })));
+    timer.async_wait(al::bind_snapshot(net::bind_cancellation_slot(sig.slot(),
+        [&](error_code ec) { result = ec; seen = id.value_or(-1); })));
   });
   ioc.poll();
   sig.emit(net::cancellation_type::terminal);
@@ -257,8 +257,8 @@ BOOST_AUTO_TEST_CASE(token_use_future)
   net::io_context ioc;
   net::steady_timer timer(ioc, std::chrono::milliseconds(1));
   std::future<int> f = id.run(4, [&] {
-    return timer.async_wait(al::bind(net::use_future([](error_code) {
-      return id.get_or(-1);
+    return timer.async_wait(al::bind_snapshot(net::use_future([](error_code) {
+      return id.value_or(-1);
     })));
   });
   std::thread t([&] { ioc.run(); });
@@ -274,12 +274,12 @@ BOOST_AUTO_TEST_CASE(token_deferred)
   net::io_context ioc;
   net::steady_timer timer(ioc, std::chrono::milliseconds(1));
   paths::recorder r;
-  auto op = id.run(5, [&] { return timer.async_wait(al::bind(net::deferred)); });
+  auto op = id.run(5, [&] { return timer.async_wait(al::bind_snapshot(net::deferred)); });
   id.run(6, [&] { std::move(op)(r.expect(5)); });
   // Composed with deferred's continuation: the whole chain keeps it.
   net::steady_timer timer2(ioc, std::chrono::milliseconds(1));
   auto chain = id.run(7, [&] {
-    return timer2.async_wait(al::bind(net::deferred([&](error_code) {
+    return timer2.async_wait(al::bind_snapshot(net::deferred([&](error_code) {
       r.step(7);
       return net::post(ioc, net::deferred);
     })));
@@ -295,7 +295,7 @@ BOOST_AUTO_TEST_CASE(token_detached_keeps_the_context_alive_until_completion)
   al::variable<counted> v;
   net::io_context ioc;
   net::steady_timer timer(ioc, std::chrono::milliseconds(1));
-  v.run(counted(1), [&] { timer.async_wait(al::bind(net::detached)); });
+  v.run(counted(1), [&] { timer.async_wait(al::bind_snapshot(net::detached)); });
   BOOST_TEST(counted::live == 1);  // held by the pending operation
   ioc.run();
   BOOST_TEST(counted::live == 0);
@@ -311,8 +311,8 @@ BOOST_AUTO_TEST_CASE(token_yield_context,
   net::spawn(ioc, [&](net::yield_context yield) {
     net::steady_timer timer(ioc, std::chrono::milliseconds(1));
     id.run(3, [&] {
-      timer.async_wait(al::bind(yield));
-      seen.push_back(id.get_or(-1));
+      timer.async_wait(al::bind_snapshot(yield));
+      seen.push_back(id.value_or(-1));
     });
   }, net::detached);
   ioc.run();
@@ -331,11 +331,11 @@ BOOST_AUTO_TEST_CASE(token_use_awaitable)
   net::co_spawn(ioc, [&]() -> net::awaitable<void> {
     net::steady_timer timer(ioc, std::chrono::milliseconds(1));
     auto g = id.set(2);
-    co_await timer.async_wait(al::bind(net::use_awaitable));
-    seen.push_back(id.get_or(-1));
+    co_await timer.async_wait(al::bind_snapshot(net::use_awaitable));
+    seen.push_back(id.value_or(-1));
     timer.expires_after(std::chrono::milliseconds(1));
-    co_await timer.async_wait(al::bind(net::as_tuple(net::use_awaitable)));
-    seen.push_back(id.get_or(-1));
+    co_await timer.async_wait(al::bind_snapshot(net::as_tuple(net::use_awaitable)));
+    seen.push_back(id.value_or(-1));
   }, net::detached);
   ioc.run();
   BOOST_TEST(seen == (std::vector<int>{2, 2}), boost::test_tools::per_element());

@@ -28,7 +28,7 @@ int main()
   int seen = 0;
   id.run(42, [&] {
     net::post(boost::async_local::make_executor(ioc),
-        [&] { seen = id.get_or(0); });
+        [&] { seen = id.value_or(0); });
   });
   ioc.run();
   return seen == 42 ? 0 : 1;

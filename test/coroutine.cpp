@@ -242,7 +242,7 @@ BOOST_AUTO_TEST_CASE(thread_local_is_wrong_across_co_await)
     net::steady_timer timer(co_await net::this_coro::executor, d);
     co_await timer.async_wait(net::use_awaitable);
     seen_thread_local.push_back(current_request);
-    seen_async_local.push_back(id.get_or(-1));
+    seen_async_local.push_back(id.value_or(-1));
   };
   id.run(1, [&] { net::co_spawn(ex, request(1, 2ms), net::detached); });
   id.run(2, [&] { net::co_spawn(ex, request(2, 1ms), net::detached); });

@@ -25,10 +25,10 @@ namespace {
 
 using io_executor = net::io_context::executor_type;
 
-static_assert(net::execution::is_executor<al::executor<io_executor>>::value, "");
+static_assert(net::execution::is_executor<al::propagating_executor<io_executor>>::value, "");
 static_assert(net::execution::is_executor<
-    al::executor<net::thread_pool::executor_type>>::value, "");
-static_assert(sizeof(al::executor<io_executor>) == 2 * sizeof(void*),
+    al::propagating_executor<net::thread_pool::executor_type>>::value, "");
+static_assert(sizeof(al::propagating_executor<io_executor>) == 2 * sizeof(void*),
     "one word on top of the inner executor: fits any_io_executor's buffer");
 
 } // namespace
@@ -49,7 +49,7 @@ BOOST_AUTO_TEST_CASE(propagates_on_system_executor)
 {
   auto ex = al::make_executor(net::system_executor());
   std::promise<int> seen;
-  id.run(5, [&] { net::post(ex, [&] { seen.set_value(id.get_or(-1)); }); });
+  id.run(5, [&] { net::post(ex, [&] { seen.set_value(id.value_or(-1)); }); });
   BOOST_TEST(seen.get_future().get() == 5);
 }
 
@@ -86,9 +86,9 @@ BOOST_AUTO_TEST_CASE(no_binding_leaks_between_handlers)
     // plain executor, so it sees whatever the thread has: the context
     // ioc.run() was called in, not the leftover.
     net::post(ex, [&] { escaped.push_back(id.set(99)); });
-    net::post(ioc, [&] { seen.push_back(id.get_or(-1)); });
+    net::post(ioc, [&] { seen.push_back(id.value_or(-1)); });
     ioc.run();
-    seen.push_back(id.get_or(-1));
+    seen.push_back(id.value_or(-1));
   });
   BOOST_TEST(seen == (std::vector<int>{7, 7}), boost::test_tools::per_element());
   escaped.clear();
@@ -107,7 +107,7 @@ BOOST_AUTO_TEST_CASE(no_binding_leaks_from_a_throwing_handler)
       throw std::runtime_error("handler failed");
     });
   });
-  net::post(ex, [&] { seen = id.get_or(-1); });
+  net::post(ex, [&] { seen = id.value_or(-1); });
   BOOST_CHECK_THROW(ioc.run(), std::runtime_error);
   BOOST_TEST(id.get() == nullptr);
   ioc.run();
@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(handler_runs_where_its_executor_says)
   int seen = 0;
   id.run(3, [&] {
     timer.async_wait(net::bind_executor(ex2, [&](error_code) {
-      seen = id.get_or(-1);
+      seen = id.value_or(-1);
       BOOST_TEST(io2.get_executor().running_in_this_thread());
     }));
   });
@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(work_is_counted)
   std::optional<decltype(net::prefer(ex,
       net::execution::outstanding_work.tracked))> work;
   work.emplace(net::prefer(ex, net::execution::outstanding_work.tracked));
-  BOOST_TEST(work->has_captured_context());
+  BOOST_TEST(work->has_snapshot());
   ioc.poll();
   BOOST_TEST(!ioc.stopped());
   work.reset();
@@ -185,7 +185,7 @@ BOOST_AUTO_TEST_CASE(equality)
   });
   BOOST_TEST((other != tracked));  // same inner executor, other context
   auto untracked = al::make_executor(tracked.get_inner_executor());
-  BOOST_TEST(!untracked.has_captured_context());
+  BOOST_TEST(!untracked.has_snapshot());
 }
 
 BOOST_AUTO_TEST_CASE(query_require_prefer_are_forwarded)
@@ -197,7 +197,7 @@ BOOST_AUTO_TEST_CASE(query_require_prefer_are_forwarded)
   BOOST_TEST((net::query(ex, exec::blocking) == exec::blocking.possibly));
 
   auto never = net::require(ex, exec::blocking.never);
-  static_assert(std::is_same<decltype(never), al::executor<std::decay_t<
+  static_assert(std::is_same<decltype(never), al::propagating_executor<std::decay_t<
       decltype(net::require(ioc.get_executor(), exec::blocking.never))>>>::value,
       "require wraps the inner result");
   BOOST_TEST((net::query(never, exec::blocking) == exec::blocking.never));
@@ -214,13 +214,13 @@ BOOST_AUTO_TEST_CASE(query_require_prefer_are_forwarded)
   // Later requirements keep the capture.
   auto later = net::prefer(net::require(tracked, exec::blocking.never),
       exec::relationship.fork);
-  BOOST_TEST(later.has_captured_context());
+  BOOST_TEST(later.has_snapshot());
   int seen = 0;
-  later.execute([&] { seen = id.get_or(-1); });
+  later.execute([&] { seen = id.value_or(-1); });
   ioc.poll();  // run() would wait for the tracked executors to go
   BOOST_TEST(seen == 4);
-  auto snap = tracked.context_snapshot();
-  snap.run([&] { BOOST_TEST(id.get_or(-1) == 4); });
+  auto snap = tracked.captured_snapshot();
+  snap.run([&] { BOOST_TEST(id.value_or(-1) == 4); });
 }
 
 BOOST_AUTO_TEST_CASE(any_io_executor_holds_it_without_allocating,
@@ -236,7 +236,7 @@ BOOST_AUTO_TEST_CASE(any_io_executor_holds_it_without_allocating,
     using tracked_type = decltype(net::prefer(ex,
         net::execution::outstanding_work.tracked));
     BOOST_TEST_REQUIRE(tracked.target<tracked_type>() != nullptr);
-    BOOST_TEST(tracked.target<tracked_type>()->has_captured_context());
+    BOOST_TEST(tracked.target<tracked_type>()->has_snapshot());
   });
 }
 
@@ -332,13 +332,13 @@ BOOST_AUTO_TEST_CASE(untracked_work_carries_no_capture)
     return net::prefer(ex, net::execution::outstanding_work.tracked);
   });
   auto untracked = net::prefer(tracked, net::execution::outstanding_work.untracked);
-  BOOST_TEST(!untracked.has_captured_context());
+  BOOST_TEST(!untracked.has_snapshot());
   // Through any_io_executor the property arrives as prefer_only<...>.
   net::any_io_executor any(tracked);
   auto any_untracked = net::prefer(any, net::execution::outstanding_work.untracked);
-  BOOST_TEST(!any_untracked.target<decltype(untracked)>()->has_captured_context());
+  BOOST_TEST(!any_untracked.target<decltype(untracked)>()->has_snapshot());
   int seen = 0;
-  id.run(2, [&] { untracked.execute([&] { seen = id.get_or(-1); }); });
+  id.run(2, [&] { untracked.execute([&] { seen = id.value_or(-1); }); });
   ioc.poll();
   BOOST_TEST(seen == 2);
 }

@@ -55,7 +55,7 @@ result run(Mode m, int threads, int units = 1000, int hops = 4)
     void operator()(error_code = {}) const
     {
       ++*steps;
-      if (paths::id.get_or(-1) != u->value)
+      if (paths::id.value_or(-1) != u->value)
         ++*mismatches;
       if (--u->left > 0)
         start(m, ex, u, steps, mismatches);

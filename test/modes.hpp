@@ -25,14 +25,14 @@ struct plain_handlers
   H handler(H h) const { return h; }
 };
 
-// I/O objects on al::executor<Ctx::executor_type>.
+// I/O objects on al::propagating_executor<Ctx::executor_type>.
 struct wrapped : plain_handlers
 {
   template <class Ctx>
   auto executor(Ctx& ctx) const { return al::make_executor(ctx.get_executor()); }
 };
 
-// I/O objects on any_io_executor holding an al::executor.
+// I/O objects on any_io_executor holding an al::propagating_executor.
 struct inside_any_io_executor : plain_handlers
 {
   template <class Ctx>
@@ -42,7 +42,7 @@ struct inside_any_io_executor : plain_handlers
   }
 };
 
-// I/O objects on make_strand(al::executor): strand<al::executor<E>>.
+// I/O objects on make_strand(al::propagating_executor): strand<al::propagating_executor<E>>.
 struct strand_of_wrapped : plain_handlers
 {
   template <class Ctx>
@@ -52,7 +52,7 @@ struct strand_of_wrapped : plain_handlers
   }
 };
 
-// I/O objects on al::executor<strand<E>>.
+// I/O objects on al::propagating_executor<strand<E>>.
 struct wrapped_strand : plain_handlers
 {
   template <class Ctx>
@@ -62,14 +62,14 @@ struct wrapped_strand : plain_handlers
   }
 };
 
-// I/O objects on the plain executor; every handler bound with al::bind.
+// I/O objects on the plain executor; every handler bound with al::bind_snapshot.
 struct bound_handlers
 {
   template <class Ctx>
   auto executor(Ctx& ctx) const { return ctx.get_executor(); }
 
   template <class H>
-  auto handler(H h) const { return al::bind(std::move(h)); }
+  auto handler(H h) const { return al::bind_snapshot(std::move(h)); }
 };
 
 } // namespace modes

@@ -11,7 +11,7 @@
 // Every propagation path, written once and run in several modes: I/O objects
 // on a propagating executor (concrete, inside any_io_executor, under a
 // strand) with plain handlers, or on a plain executor with handlers bound by
-// al::bind. A mode supplies `executor(ctx)` and `handler(h)`.
+// al::bind_snapshot. A mode supplies `executor(ctx)` and `handler(h)`.
 //
 // Each operation is started inside `id.run(n, ...)` and the io_context runs
 // outside it, so a completion that sees n saw it only through propagation.
@@ -49,7 +49,7 @@ public:
     {
       bool const ok_args = (true && ... && succeeded(args));
       std::lock_guard<std::mutex> lock(mutex_);
-      seen_.push_back(id.get_or(-1));
+      seen_.push_back(id.value_or(-1));
       expected_.push_back(expected);
       failed_ += !ok_args;
     };
@@ -59,7 +59,7 @@ public:
   void step(int expected)
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    seen_.push_back(id.get_or(-1));
+    seen_.push_back(id.value_or(-1));
     expected_.push_back(expected);
   }
 

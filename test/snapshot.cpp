@@ -8,9 +8,12 @@
 // Test that the header is self-contained.
 #include <boost/async_local/snapshot.hpp>
 
+#include <boost/async_local/bind.hpp>  // snapshot::wrap's result
 #include <boost/async_local/variable.hpp>
 
 #include "common.hpp"
+
+#include <type_traits>
 
 #include <stdexcept>
 #include <thread>
@@ -105,6 +108,17 @@ BOOST_AUTO_TEST_CASE(wrap_runs_inside_the_snapshot)
   BOOST_TEST(std::move(copy)(4) == 12);
   BOOST_TEST(v.get() == nullptr);
   BOOST_TEST(!f.get_snapshot().empty());
+}
+
+BOOST_AUTO_TEST_CASE(wrap_is_bind_snapshot)
+{
+  // One binder, one implementation: wrap keeps every association of the
+  // callable, as bind_snapshot does.
+  auto f = [](int) {};
+  al::snapshot s;
+  static_assert(std::is_same<decltype(s.wrap(f)),
+      decltype(al::bind_snapshot(s, f))>::value, "wrap makes the binder");
+  BOOST_TEST((s.wrap(f).get_snapshot() == s));
 }
 
 BOOST_AUTO_TEST_CASE(current_does_not_allocate,

@@ -24,10 +24,10 @@ namespace {
 using io_executor = net::io_context::executor_type;
 
 static_assert(std::is_same<decltype(net::make_strand(
-    std::declval<al::executor<io_executor>>())),
-    net::strand<al::executor<io_executor>>>::value, "");
+    std::declval<al::propagating_executor<io_executor>>())),
+    net::strand<al::propagating_executor<io_executor>>>::value, "");
 static_assert(net::execution::is_executor<
-    net::strand<al::executor<io_executor>>>::value, "");
+    net::strand<al::propagating_executor<io_executor>>>::value, "");
 
 // Both ways of composing a strand with the propagating executor.
 template <class Mode>
@@ -61,15 +61,15 @@ void inline_dispatch_runs_in_the_captured_context(Mode m)
     net::post(s, [&] {
       // Inside the strand, dispatch runs inline...
       bool ran = false;
-      net::dispatch(s, [&] { ran = true; seen.push_back(id.get_or(-1)); });
+      net::dispatch(s, [&] { ran = true; seen.push_back(id.value_or(-1)); });
       BOOST_TEST(ran);
       // ...and a function dispatched through the tracked executor runs
       // inline in the context captured for it, not in ours.
       ran = false;
-      tracked->execute([&] { ran = true; seen.push_back(id.get_or(-1)); });
+      tracked->execute([&] { ran = true; seen.push_back(id.value_or(-1)); });
       BOOST_TEST(ran);
       tracked.reset();  // the outstanding work it counts
-      seen.push_back(id.get_or(-1));
+      seen.push_back(id.value_or(-1));
     });
   });
   ioc.run();
@@ -90,10 +90,10 @@ void serialises_under_two_threads(Mode m)
       net::post(s, [&, i] {
         if (inside.fetch_add(1) != 0)
           ++overlaps;
-        if (id.get_or(-1) != i)
+        if (id.value_or(-1) != i)
           ++mismatches;
         // Dispatch from inside the strand runs inline, in our context.
-        net::dispatch(s, [&, i] { mismatches += id.get_or(-1) != i; });
+        net::dispatch(s, [&, i] { mismatches += id.value_or(-1) != i; });
         inside.fetch_sub(1);
         ++runs;
       });
@@ -143,6 +143,71 @@ BOOST_AUTO_TEST_CASE(batch_wrapped_strand_of_type_erased_executor)
     }
   };
   batch_runs_each_function_in_its_own_context(mode{});
+}
+
+// al::make_strand: a propagating strand whatever the executor, including
+// the any_io_executor an I/O object or a coroutine on a propagating
+// executor hands out.
+struct al_make_strand_of_any : modes::plain_handlers
+{
+  template <class Ctx>
+  auto executor(Ctx& ctx) const
+  {
+    return al::make_strand(net::any_io_executor(al::make_executor(ctx)));
+  }
+};
+
+struct al_make_strand_of_plain : modes::plain_handlers
+{
+  template <class Ctx>
+  auto executor(Ctx& ctx) const
+  {
+    return al::make_strand(ctx.get_executor());
+  }
+};
+
+static_assert(std::is_same<
+    decltype(al::make_strand(std::declval<al::propagating_executor<io_executor>>())),
+    net::strand<al::propagating_executor<io_executor>>>::value,
+    "over a propagating executor: the strand that propagates");
+static_assert(std::is_same<decltype(al::make_strand(std::declval<io_executor>())),
+    al::propagating_executor<net::strand<io_executor>>>::value,
+    "over another executor: wrapped outside a new strand");
+
+BOOST_AUTO_TEST_CASE(make_strand_propagates_on_every_path)
+{
+  paths::all(al_make_strand_of_any{});
+  paths::all(al_make_strand_of_plain{});
+  net::io_context ioc;
+  auto s = al::make_strand(ioc);
+  BOOST_TEST(s.running_in_this_thread() == false);
+}
+
+BOOST_AUTO_TEST_CASE(batch_make_strand_of_type_erased_executor)
+{
+  batch_runs_each_function_in_its_own_context(al_make_strand_of_any{});
+  batch_runs_each_function_in_its_own_context(al_make_strand_of_plain{});
+}
+
+BOOST_AUTO_TEST_CASE(make_strand_no_binding_reaches_the_next_handler)
+{
+  // Handlers queued as one batch; each leaves a binding behind. The next
+  // must see its own context, not the leftover. (Asio's plain strand of an
+  // any_io_executor fails this: the batch runs in one context.)
+  net::io_context ioc;
+  auto s = al::make_strand(net::any_io_executor(al::make_executor(ioc)));
+  std::vector<al::restore_guard> leftovers;
+  std::vector<int> seen;
+  for (int i = 1; i <= 4; ++i)
+    id.run(i, [&] {
+      net::post(s, [&] {
+        seen.push_back(id.value_or(-1));
+        leftovers.push_back(id.set(100));
+      });
+    });
+  ioc.run();
+  BOOST_TEST(seen == (std::vector<int>{1, 2, 3, 4}), boost::test_tools::per_element());
+  BOOST_TEST(id.get() == nullptr);
 }
 
 BOOST_AUTO_TEST_CASE(inline_dispatch_strand_of_wrapped)
@@ -196,7 +261,7 @@ BOOST_AUTO_TEST_CASE(strand_interface)
   BOOST_TEST((net::make_strand(ex) != s));
   auto never = net::require(s, net::execution::blocking.never);
   static_assert(std::is_same<decltype(never),
-      net::strand<al::executor<std::decay_t<decltype(net::require(
+      net::strand<al::propagating_executor<std::decay_t<decltype(net::require(
         ioc.get_executor(), net::execution::blocking.never))>>>>::value,
       "require keeps the strand shape");
   BOOST_TEST((net::query(never, net::execution::blocking) ==
@@ -204,7 +269,7 @@ BOOST_AUTO_TEST_CASE(strand_interface)
   BOOST_TEST(&net::query(s, net::execution::context) == &ioc);
   BOOST_TEST(id.run(1, [&] {
     return net::prefer(s, net::execution::outstanding_work.tracked);
-  }).get_inner_executor().has_captured_context());
+  }).get_inner_executor().has_snapshot());
   bool inside = false;
   int ran = 0;
   net::post(s, [&] { ++ran; inside = s.running_in_this_thread(); });

@@ -38,7 +38,7 @@ namespace {
 
 auto const thread_counts = data::make({1, 2});
 
-using wrapped_executor = al::executor<net::io_context::executor_type>;
+using wrapped_executor = al::propagating_executor<net::io_context::executor_type>;
 
 } // namespace
 
@@ -87,14 +87,14 @@ BOOST_AUTO_TEST_CASE(use_future)
   auto ex = al::make_executor(ioc);
   net::steady_timer timer(ex, 1ms);
   std::future<int> f = id.run(4, [&] {
-    return timer.async_wait(al::bind(net::use_future([](error_code) {
-      return id.get_or(-1);
+    return timer.async_wait(al::bind_snapshot(net::use_future([](error_code) {
+      return id.value_or(-1);
     })));
   });
   std::thread runner([&] { ioc.run(); });
   int got = id.run(9, [&] {
     int v = f.get();
-    BOOST_TEST(id.get_or(-1) == 9);
+    BOOST_TEST(id.value_or(-1) == 9);
     return v;
   });
   runner.join();
@@ -210,7 +210,7 @@ BOOST_DATA_TEST_CASE(any_completion_handler, thread_counts, threads)
     id.run(9, [&] { async_erased_wait(*timer, r.expect(9)); });
     // Stored now, invoked later from outside any context: a bound handler
     // keeps its snapshot through the type erasure.
-    id.run(10, [&] { stored.emplace(al::bind(r.expect(10))); });
+    id.run(10, [&] { stored.emplace(al::bind_snapshot(r.expect(10))); });
   }, [&] { timer.reset(); });
   std::move(*stored)(error_code());
   r.check(2);
@@ -252,7 +252,7 @@ BOOST_DATA_TEST_CASE(promise, thread_counts, threads)
   std::optional<net::steady_timer> t1, t2, t3;
   std::optional<decltype(t1->async_wait(net::experimental::use_promise))> p;
   std::optional<decltype(t3->async_wait(
-      al::bind(net::experimental::use_promise)))> bound;
+      al::bind_snapshot(net::experimental::use_promise)))> bound;
   test::on_threads(threads, [&](net::io_context& ioc) {
     auto ex = al::make_executor(ioc);
     t1.emplace(ex, 1ms);
@@ -262,10 +262,10 @@ BOOST_DATA_TEST_CASE(promise, thread_counts, threads)
     id.run(13, [&] {
       p.emplace(t1->async_wait(net::experimental::use_promise));
     });
-    id.run(14, [&] { (*p)(al::bind(r.expect(14))); });
+    id.run(14, [&] { (*p)(al::bind_snapshot(r.expect(14))); });
     // A bound use_promise: the promise still lives on the I/O executor.
     id.run(18, [&] {
-      auto bp = t3->async_wait(al::bind(net::experimental::use_promise));
+      auto bp = t3->async_wait(al::bind_snapshot(net::experimental::use_promise));
       static_assert(std::is_same<decltype(bp), net::experimental::promise<
           void(error_code), net::any_io_executor>>::value,
           "the initiation's executor, not system_executor");
@@ -289,7 +289,7 @@ net::experimental::coro<void, int> delayed_value(net::any_io_executor ex)
 {
   net::steady_timer timer(ex, 1ms);
   co_await timer.async_wait(net::experimental::use_coro);
-  co_return id.get_or(-1);
+  co_return id.value_or(-1);
 }
 
 } // namespace

@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -32,7 +33,7 @@ BOOST_AUTO_TEST_CASE(unbound_by_default)
 {
   al::variable<int> v;
   BOOST_TEST(v.get() == nullptr);
-  BOOST_TEST(v.get_or(7) == 7);
+  BOOST_TEST(v.value_or(7) == 7);
 }
 
 BOOST_AUTO_TEST_CASE(run_binds_and_restores)
@@ -302,6 +303,30 @@ BOOST_AUTO_TEST_CASE(cached_blocks_are_freed_at_thread_exit)
   }).join();
   BOOST_TEST(seen == 1);
   BOOST_TEST(s.empty());
+  BOOST_TEST(test::counted::live == live);
+}
+
+BOOST_AUTO_TEST_CASE(bindings_left_on_a_thread_are_released_at_its_exit)
+{
+  // Guards destroyed in creation order leave the first binding current, and
+  // a guard moved away (into a handler that never runs here) leaves its
+  // binding current: outside any scope, nothing else would undo them.
+  al::variable<test::counted> v;
+  int const live = test::counted::live;
+  std::thread([&] {
+    auto first = std::make_unique<al::restore_guard>(v.set(test::counted(1)));
+    auto second = v.set(test::counted(2));
+    first.reset();
+    second.restore();
+    BOOST_TEST(v.get()->value == 1);  // left bound, as documented
+  }).join();
+  BOOST_TEST(test::counted::live == live);
+
+  std::optional<al::restore_guard> moved;
+  std::thread([&] {
+    moved.emplace(v.set(test::counted(3)));
+  }).join();
+  moved.reset();  // on another thread: lets go of its own references only
   BOOST_TEST(test::counted::live == live);
 }
 

@@ -40,7 +40,7 @@
 namespace boost {
 namespace async_local {
 
-/// A handler or completion token bound to a snapshot; made by @ref bind.
+/// A handler or completion token bound to a snapshot; made by @ref bind_snapshot.
 /**
  * As a handler, it calls the target inside the bound snapshot. As a
  * completion token, it makes the operation's handler such a handler, so the
@@ -48,7 +48,7 @@ namespace async_local {
  *
  * @par Associations
  * - Associated executor: the target's associated executor, wrapped in a
- *   propagating @ref executor whose capture is the bound snapshot. So every
+ *   propagating @ref propagating_executor whose capture is the bound snapshot. So every
  *   function Asio runs through it runs in the snapshot: the completion, each
  *   intermediate handler of a composed operation (`async_compose`,
  *   `async_read`, `async_write`, Beast's `http::async_read`, ...), which Asio
@@ -121,7 +121,7 @@ public:
   template <class... Args>
   decltype(auto) operator()(Args&&... args) &&
   {
-    detail::scope s(snapshot_.release_node());
+    detail::scope s(detail::access::release_node(snapshot_));
     return std::move(target_)(std::forward<Args>(args)...);
   }
 
@@ -152,16 +152,17 @@ private:
 
 /// Binds a handler or completion token to the current context.
 /**
- * Equivalent to `bind(snapshot::current(), t)`.
+ * Equivalent to `bind_snapshot(snapshot::current(), t)`.
  *
  * @code
- * timer.async_wait(boost::async_local::bind(
+ * timer.async_wait(boost::async_local::bind_snapshot(
  *     [](boost::system::error_code) { use(request_id.get()); }));
- * co_await timer.async_wait(boost::async_local::bind(asio::use_awaitable));
+ * co_await timer.async_wait(boost::async_local::bind_snapshot(asio::use_awaitable));
  * @endcode
  */
 template <class T>
-snapshot_binder<std::decay_t<T>> bind(T&& handler_or_token)
+[[nodiscard]] snapshot_binder<std::decay_t<T>> bind_snapshot(
+    T&& handler_or_token)
 {
   return snapshot_binder<std::decay_t<T>>(snapshot::current(),
       std::forward<T>(handler_or_token));
@@ -178,10 +179,14 @@ snapshot_binder<std::decay_t<T>> bind(T&& handler_or_token)
  * One snapshot copy (an atomic increment unless empty) at bind time. As a
  * handler called once, the snapshot moves into the thread's slot. As a token,
  * the initiation runs in a scope holding one more reference and the
- * snapshot moves into the handler. No allocation.
+ * snapshot moves into the handler. Each step Asio runs through the
+ * associated executor takes one more reference while it is pending (an
+ * atomic increment and decrement unless the snapshot is empty) and installs
+ * the snapshot around the step. No allocation.
  */
 template <class T>
-snapshot_binder<std::decay_t<T>> bind(snapshot s, T&& handler_or_token)
+[[nodiscard]] snapshot_binder<std::decay_t<T>> bind_snapshot(snapshot s,
+    T&& handler_or_token)
 {
   return snapshot_binder<std::decay_t<T>>(std::move(s),
       std::forward<T>(handler_or_token));
@@ -230,7 +235,7 @@ public:
   template <class Handler, class... Args>
   void operator()(Handler&& handler, Args&&... args) &&
   {
-    detail::node* n = snapshot_.get_node();
+    detail::node* n = detail::access::get_node(snapshot_);
     detail::add_ref(n);
     detail::scope s(n);
     std::move(initiation_)(
@@ -324,36 +329,36 @@ using copy_const_t = std::conditional_t<
 template <class Executor>
 struct snapshot_executor
 {
-  using type = async_local::executor<Executor>;
+  using type = async_local::propagating_executor<Executor>;
 
   static type make(Executor const& e, snapshot const& s) noexcept(
       std::is_nothrow_copy_constructible<Executor>::value)
   {
-    return type(e, capture::of(s));
+    return access::construct<type>(e, capture::of(s));
   }
 };
 
 template <class Executor>
-struct snapshot_executor<async_local::executor<Executor>>
+struct snapshot_executor<async_local::propagating_executor<Executor>>
 {
-  using type = async_local::executor<Executor>;
+  using type = async_local::propagating_executor<Executor>;
 
   static type make(type const& e, snapshot const& s) noexcept(
       std::is_nothrow_copy_constructible<Executor>::value)
   {
-    return type(e.get_inner_executor(), capture::of(s));
+    return access::construct<type>(e.get_inner_executor(), capture::of(s));
   }
 };
 
 template <class Executor>
-struct snapshot_executor<net::strand<async_local::executor<Executor>>>
+struct snapshot_executor<net::strand<async_local::propagating_executor<Executor>>>
 {
-  using type = net::strand<async_local::executor<Executor>>;
-  using base_type = async_local::executor<net::strand<Executor>>;
+  using type = net::strand<async_local::propagating_executor<Executor>>;
+  using base_type = async_local::propagating_executor<net::strand<Executor>>;
 
   static type make(type const& e, snapshot const& s) noexcept
   {
-    return type(base_type(
+    return type(access::construct<base_type>(
           static_cast<base_type const&>(e).get_inner_executor(),
           capture::of(s)));
   }
@@ -450,7 +455,7 @@ struct associated_executor<::boost::async_local::snapshot_binder<T>,
   }
 };
 
-// bind_executor(ex, al::bind(h)): the handler runs through `ex`, and in the
+// bind_executor(ex, al::bind_snapshot(h)): the handler runs through `ex`, and in the
 // snapshot, so that the intermediate steps of a composed operation keep it
 // whichever way round the two binders are nested.
 template <class T, class BoundExecutor, class Executor>

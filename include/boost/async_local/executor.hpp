@@ -22,6 +22,11 @@
 # include <asio/prefer.hpp>
 # include <asio/query.hpp>
 # include <asio/require.hpp>
+# include <asio/traits/equality_comparable.hpp>
+# include <asio/traits/execute_member.hpp>
+# include <asio/traits/prefer_member.hpp>
+# include <asio/traits/query_member.hpp>
+# include <asio/traits/require_member.hpp>
 #else
 # include <boost/asio/execution/executor.hpp>
 # include <boost/asio/execution/outstanding_work.hpp>
@@ -31,6 +36,11 @@
 # include <boost/asio/prefer.hpp>
 # include <boost/asio/query.hpp>
 # include <boost/asio/require.hpp>
+# include <boost/asio/traits/equality_comparable.hpp>
+# include <boost/asio/traits/execute_member.hpp>
+# include <boost/asio/traits/prefer_member.hpp>
+# include <boost/asio/traits/query_member.hpp>
+# include <boost/asio/traits/require_member.hpp>
 #endif
 
 #include <type_traits>
@@ -94,14 +104,14 @@ struct propagating_executor_base {};
  * - Two adapters are equal when their inner executors are equal and they
  *   carry the same capture (or neither carries one).
  *
- * A handler bound with @ref bind runs in its bound snapshot, which wins over
+ * A handler bound with @ref bind_snapshot runs in its bound snapshot, which wins over
  * the executor's capture.
  *
  * @note An executor that carries a capture (one obtained by preferring
  * `outstanding_work.tracked`) runs every function in that capture, not in
  * the caller's context, and keeps the captured values alive while it lives.
  *
- * @note `net::make_strand(ex)` with `ex` an `al::executor` gives a strand that
+ * @note `net::make_strand(ex)` with `ex` an `al::propagating_executor` gives a strand that
  * propagates (see the strand specialisation). A strand made from a
  * type-erased executor, `net::make_strand(any_io_executor(ex))`, is Asio's
  * plain strand and runs a batch of functions in one context: wrap it instead,
@@ -119,7 +129,7 @@ struct propagating_executor_base {};
  * a null check.
  */
 template <class Executor>
-class executor : detail::propagating_executor_base
+class propagating_executor : detail::propagating_executor_base
 {
 public:
   /// The type of the wrapped executor.
@@ -131,7 +141,7 @@ public:
       std::negation<std::is_base_of<detail::propagating_executor_base,
         std::decay_t<Inner>>>,
       std::is_constructible<Executor, Inner&&>>::value>>
-  explicit executor(Inner&& inner) noexcept(
+  explicit propagating_executor(Inner&& inner) noexcept(
       std::is_nothrow_constructible<Executor, Inner&&>::value)
     : inner_(std::forward<Inner>(inner))
   {
@@ -140,17 +150,17 @@ public:
   /// Converts from an adapter of a convertible executor, keeping the capture.
   template <class OtherExecutor, class = std::enable_if_t<
       std::is_convertible<OtherExecutor const&, Executor>::value>>
-  executor(executor<OtherExecutor> const& other) noexcept(
+  propagating_executor(propagating_executor<OtherExecutor> const& other) noexcept(
       std::is_nothrow_constructible<Executor, OtherExecutor const&>::value)
     : inner_(other.get_inner_executor()),
       capture_(other.capture_)
   {
   }
 
-  executor(executor const&) = default;
-  executor(executor&&) = default;
-  executor& operator=(executor const&) = default;
-  executor& operator=(executor&&) = default;
+  propagating_executor(propagating_executor const&) = default;
+  propagating_executor(propagating_executor&&) = default;
+  propagating_executor& operator=(propagating_executor const&) = default;
+  propagating_executor& operator=(propagating_executor&&) = default;
 
   /// The wrapped executor.
   inner_executor_type const& get_inner_executor() const noexcept
@@ -158,16 +168,19 @@ public:
     return inner_;
   }
 
-  /// True when this executor carries a context captured at initiation.
-  bool has_captured_context() const noexcept
+  /// True when this executor carries a snapshot (captured at initiation, or
+  /// bound by @ref bind_snapshot), which every function it executes runs in.
+  bool has_snapshot() const noexcept
   {
     return capture_.has_value();
   }
 
-  /// The context functions run in: the captured one, or the current one.
-  async_local::snapshot context_snapshot() const noexcept
+  /// The snapshot functions executed now would run in: the one this
+  /// executor carries, or, when it carries none, the caller's current one.
+  async_local::snapshot captured_snapshot() const noexcept
   {
-    return async_local::snapshot(capture_.acquire());
+    return detail::access::construct<async_local::snapshot>(
+        capture_.acquire());
   }
 
   /// Forwards to the inner executor's `running_in_this_thread()`, if any.
@@ -237,18 +250,23 @@ public:
         captured_for<Property>(std::move(capture_)));
   }
 
-  friend bool operator==(executor const& a, executor const& b) noexcept
+  friend bool operator==(propagating_executor const& a, propagating_executor const& b) noexcept
   {
     return a.capture_.bits() == b.capture_.bits() && a.inner_ == b.inner_;
   }
 
-  friend bool operator!=(executor const& a, executor const& b) noexcept
+  friend bool operator!=(propagating_executor const& a, propagating_executor const& b) noexcept
   {
     return !(a == b);
   }
 
-#if !defined(GENERATING_DOCUMENTATION)
-  executor(Executor inner, detail::capture c) noexcept(
+
+private:
+  template <class> friend class propagating_executor;
+  friend struct detail::access;
+
+  // Wraps `inner`, carrying `c`.
+  propagating_executor(Executor inner, detail::capture c) noexcept(
       std::is_nothrow_move_constructible<Executor>::value)
     : inner_(std::move(inner)),
       capture_(std::move(c))
@@ -259,10 +277,7 @@ public:
   {
     return capture_;
   }
-#endif
 
-private:
-  template <class> friend class executor;
 
   // Tracked work captures the current context (unless it already carries
   // one); untracked work is nobody's operation, so it carries none.
@@ -278,33 +293,33 @@ private:
   }
 
   template <class Inner>
-  static executor<std::decay_t<Inner>> rewrap(Inner&& inner,
+  static propagating_executor<std::decay_t<Inner>> rewrap(Inner&& inner,
       detail::capture c)
   {
-    return executor<std::decay_t<Inner>>(std::forward<Inner>(inner),
-        std::move(c));
+    return propagating_executor<std::decay_t<Inner>>(
+        std::forward<Inner>(inner), std::move(c));
   }
 
   Executor inner_;
   detail::capture capture_;
 };
 
-/// Wraps `inner` in a propagating @ref executor.
+/// Wraps `inner` in a propagating @ref propagating_executor.
 template <class Executor, class = std::enable_if_t<
     detail::net::execution::is_executor<Executor>::value>>
-executor<Executor> make_executor(Executor const& inner)
+propagating_executor<Executor> make_executor(Executor const& inner)
 {
-  return executor<Executor>(inner);
+  return propagating_executor<Executor>(inner);
 }
 
-/// Wraps `ctx.get_executor()` in a propagating @ref executor.
+/// Wraps `ctx.get_executor()` in a propagating @ref propagating_executor.
 template <class ExecutionContext, class = std::enable_if_t<
     std::is_convertible<ExecutionContext&,
       detail::net::execution_context&>::value>>
-executor<typename ExecutionContext::executor_type>
+propagating_executor<typename ExecutionContext::executor_type>
 make_executor(ExecutionContext& ctx)
 {
-  return executor<typename ExecutionContext::executor_type>(
+  return propagating_executor<typename ExecutionContext::executor_type>(
       ctx.get_executor());
 }
 
@@ -312,5 +327,149 @@ make_executor(ExecutionContext& ctx)
 } // namespace boost
 
 #include <boost/async_local/impl/strand.hpp>
+
+// Asio's traits, for compilers without working expression SFINAE (where Asio
+// cannot deduce them), as Asio's own strand.hpp provides them. Elsewhere
+// they compile away.
+#if defined(BOOST_ASYNC_LOCAL_STANDALONE_ASIO)
+# if defined(ASIO_HAS_DEDUCED_EQUALITY_COMPARABLE_TRAIT)
+#  define BOOST_ASYNC_LOCAL_DEDUCED_EQUALITY_COMPARABLE_TRAIT 1
+# endif
+# if defined(ASIO_HAS_DEDUCED_EXECUTE_MEMBER_TRAIT)
+#  define BOOST_ASYNC_LOCAL_DEDUCED_EXECUTE_MEMBER_TRAIT 1
+# endif
+# if defined(ASIO_HAS_DEDUCED_QUERY_MEMBER_TRAIT)
+#  define BOOST_ASYNC_LOCAL_DEDUCED_QUERY_MEMBER_TRAIT 1
+# endif
+# if defined(ASIO_HAS_DEDUCED_REQUIRE_MEMBER_TRAIT)
+#  define BOOST_ASYNC_LOCAL_DEDUCED_REQUIRE_MEMBER_TRAIT 1
+# endif
+# if defined(ASIO_HAS_DEDUCED_PREFER_MEMBER_TRAIT)
+#  define BOOST_ASYNC_LOCAL_DEDUCED_PREFER_MEMBER_TRAIT 1
+# endif
+#else
+# if defined(BOOST_ASIO_HAS_DEDUCED_EQUALITY_COMPARABLE_TRAIT)
+#  define BOOST_ASYNC_LOCAL_DEDUCED_EQUALITY_COMPARABLE_TRAIT 1
+# endif
+# if defined(BOOST_ASIO_HAS_DEDUCED_EXECUTE_MEMBER_TRAIT)
+#  define BOOST_ASYNC_LOCAL_DEDUCED_EXECUTE_MEMBER_TRAIT 1
+# endif
+# if defined(BOOST_ASIO_HAS_DEDUCED_QUERY_MEMBER_TRAIT)
+#  define BOOST_ASYNC_LOCAL_DEDUCED_QUERY_MEMBER_TRAIT 1
+# endif
+# if defined(BOOST_ASIO_HAS_DEDUCED_REQUIRE_MEMBER_TRAIT)
+#  define BOOST_ASYNC_LOCAL_DEDUCED_REQUIRE_MEMBER_TRAIT 1
+# endif
+# if defined(BOOST_ASIO_HAS_DEDUCED_PREFER_MEMBER_TRAIT)
+#  define BOOST_ASYNC_LOCAL_DEDUCED_PREFER_MEMBER_TRAIT 1
+# endif
+#endif
+
+BOOST_ASYNC_LOCAL_ASIO_BEGIN
+namespace traits {
+
+#if !defined(BOOST_ASYNC_LOCAL_DEDUCED_EQUALITY_COMPARABLE_TRAIT)
+template <class Executor>
+struct equality_comparable<
+    ::boost::async_local::propagating_executor<Executor>>
+{
+  static constexpr bool is_valid = true;
+  static constexpr bool is_noexcept = true;
+};
+#endif
+
+#if !defined(BOOST_ASYNC_LOCAL_DEDUCED_EXECUTE_MEMBER_TRAIT)
+template <class Executor, class Function>
+struct execute_member<::boost::async_local::propagating_executor<Executor>,
+    Function, std::enable_if_t<
+      execute_member<Executor const&, Function>::is_valid>>
+{
+  static constexpr bool is_valid = true;
+  static constexpr bool is_noexcept = false;
+  using result_type = void;
+};
+#endif
+
+#if !defined(BOOST_ASYNC_LOCAL_DEDUCED_QUERY_MEMBER_TRAIT)
+template <class Executor, class Property>
+struct query_member<::boost::async_local::propagating_executor<Executor>,
+    Property, std::enable_if_t<can_query<Executor const&, Property>::value>>
+{
+  static constexpr bool is_valid = true;
+  static constexpr bool is_noexcept =
+    is_nothrow_query<Executor const&, Property>::value;
+  using result_type =
+    typename query_result<Executor const&, Property>::type;
+};
+#endif
+
+#if !defined(BOOST_ASYNC_LOCAL_DEDUCED_REQUIRE_MEMBER_TRAIT)
+template <class Executor, class Property>
+struct require_member<::boost::async_local::propagating_executor<Executor>,
+    Property, std::enable_if_t<can_require<Executor const&, Property>::value>>
+{
+  static constexpr bool is_valid = true;
+  static constexpr bool is_noexcept = false;
+  using result_type = ::boost::async_local::propagating_executor<
+    std::decay_t<typename require_result<Executor const&, Property>::type>>;
+};
+#endif
+
+#if !defined(BOOST_ASYNC_LOCAL_DEDUCED_PREFER_MEMBER_TRAIT)
+template <class Executor, class Property>
+struct prefer_member<::boost::async_local::propagating_executor<Executor>,
+    Property, std::enable_if_t<can_prefer<Executor const&, Property>::value>>
+{
+  static constexpr bool is_valid = true;
+  static constexpr bool is_noexcept = false;
+  using result_type = ::boost::async_local::propagating_executor<
+    std::decay_t<typename prefer_result<Executor const&, Property>::type>>;
+};
+#endif
+
+} // namespace traits
+BOOST_ASYNC_LOCAL_ASIO_END
+
+namespace boost {
+namespace async_local {
+
+/// A strand that propagates, over any executor.
+/**
+ * - Over a @ref propagating_executor: `net::make_strand(ex)`, the strand
+ *   that runs each function in its own context.
+ * - Over any other executor (including an `any_io_executor` that holds a
+ *   propagating one, such as `socket.get_executor()` or
+ *   `co_await this_coro::executor` on a propagating I/O object):
+ *   `make_executor(net::make_strand(ex))`, a propagating executor outside a
+ *   new strand of `ex`.
+ *
+ * Either way every function runs in the context captured for it, also when
+ * the strand runs several in one batch, and a binding one function leaves
+ * behind never reaches the next. `net::make_strand(any_io_executor)` gives
+ * Asio's plain strand, which runs a whole batch in the first function's
+ * context: use this instead.
+ */
+template <class Executor, class = std::enable_if_t<
+    detail::net::execution::is_executor<Executor>::value>>
+auto make_strand(Executor const& ex)
+{
+  if constexpr (std::is_base_of<detail::propagating_executor_base,
+      Executor>::value)
+    return detail::net::make_strand(ex);
+  else
+    return async_local::make_executor(detail::net::make_strand(ex));
+}
+
+/// A propagating strand over `ctx.get_executor()`.
+template <class ExecutionContext, class = std::enable_if_t<
+    std::is_convertible<ExecutionContext&,
+      detail::net::execution_context&>::value>>
+auto make_strand(ExecutionContext& ctx)
+{
+  return async_local::make_strand(async_local::make_executor(ctx));
+}
+
+} // namespace async_local
+} // namespace boost
 
 #endif // BOOST_ASYNC_LOCAL_EXECUTOR_HPP

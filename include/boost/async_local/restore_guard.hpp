@@ -8,6 +8,7 @@
 #ifndef BOOST_ASYNC_LOCAL_RESTORE_GUARD_HPP
 #define BOOST_ASYNC_LOCAL_RESTORE_GUARD_HPP
 
+#include <boost/async_local/detail/access.hpp>
 #include <boost/async_local/detail/context.hpp>
 
 #include <utility>
@@ -26,6 +27,14 @@ namespace async_local {
  * A guard may live across `co_await`: the coroutine resumes in the context
  * captured when it suspended, which is the guard's binding, so destroying the
  * guard after resumption restores as expected.
+ *
+ * Destroy guards in the reverse order of their creation, as scopes would
+ * be. Destroyed out of order, a guard whose binding is not current only lets
+ * go of its references; the later guard then restores the earlier binding,
+ * which stays current until the enclosing handler's scope ends (on a
+ * propagating executor, when the handler returns) or, outside any handler,
+ * until the thread exits, when the library releases whatever the thread
+ * still has bound.
  *
  * @par Thread safety
  * Distinct objects: safe. Shared objects: unsafe.
@@ -82,7 +91,9 @@ public:
     return installed_ != nullptr;
   }
 
-#if !defined(GENERATING_DOCUMENTATION)
+private:
+  friend struct detail::access;
+
   // Installs `owned` (one reference, taken over) as the current context.
   explicit restore_guard(detail::node* owned) noexcept
     : previous_(detail::current_node),
@@ -92,10 +103,9 @@ public:
     // identity test in restore() cannot be fooled by a recycled address.
     detail::add_ref(owned);
     detail::current_node = owned;
+    detail::register_slot_cleanup();
   }
-#endif
 
-private:
   void swap(restore_guard& other) noexcept
   {
     std::swap(previous_, other.previous_);

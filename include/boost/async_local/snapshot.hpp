@@ -8,6 +8,7 @@
 #ifndef BOOST_ASYNC_LOCAL_SNAPSHOT_HPP
 #define BOOST_ASYNC_LOCAL_SNAPSHOT_HPP
 
+#include <boost/async_local/detail/access.hpp>
 #include <boost/async_local/detail/context.hpp>
 
 #include <functional>
@@ -17,12 +18,12 @@
 namespace boost {
 namespace async_local {
 
-template <class F>
-class snapshot_function;
+template <class T>
+class snapshot_binder;
 
 /// An immutable capture of every async-local variable's binding.
 /**
- * A snapshot is what propagates: the executor wrapper and @ref bind capture
+ * A snapshot is what propagates: the executor wrapper and @ref bind_snapshot capture
  * one when an operation is initiated and run the completion inside it.
  *
  * @par Semantics
@@ -92,16 +93,21 @@ public:
     return std::invoke(std::forward<F>(f), std::forward<A>(a)...);
   }
 
-  /// Returns a callable that runs `f` inside this snapshot.
+  /// Returns `f` bound to this snapshot: `bind_snapshot(*this, f)`.
   /**
-   * The result holds a copy of the snapshot and a decayed copy of `f`. Every
-   * call runs `f` with this snapshot current, as @ref run does. It is
-   * copyable when `f` is.
+   * The result is a @ref snapshot_binder: every call runs `f` with this
+   * snapshot current, as @ref run does, and as a handler it keeps `f`'s
+   * associated allocator and cancellation slot and runs every step of an
+   * operation in this snapshot. It is copyable when `f` is.
+   *
+   * Defined with @ref snapshot_binder in `<boost/async_local/bind.hpp>`
+   * (which the convenience header includes): calling `wrap` without it
+   * does not compile.
    */
-  template <class F>
-  snapshot_function<std::decay_t<F>> wrap(F&& f) const
+  template <class F, class Binder = snapshot_binder<std::decay_t<F>>>
+  [[nodiscard]] Binder wrap(F&& f) const
   {
-    return snapshot_function<std::decay_t<F>>(*this, std::forward<F>(f));
+    return Binder(*this, std::forward<F>(f));
   }
 
   /// True when no variable is bound in this snapshot.
@@ -126,8 +132,10 @@ public:
     return a.node_ != b.node_;
   }
 
-#if !defined(GENERATING_DOCUMENTATION)
-  // Library internals: adopt or hand over the reference.
+private:
+  friend struct detail::access;
+
+  // Adopts one reference.
   explicit snapshot(detail::node* adopted) noexcept
     : node_(adopted)
   {
@@ -142,51 +150,8 @@ public:
   {
     return node_;
   }
-#endif
 
-private:
   detail::node* node_ = nullptr;
-};
-
-/// The callable returned by @ref snapshot::wrap.
-template <class F>
-class snapshot_function
-{
-public:
-  template <class G>
-  snapshot_function(snapshot s, G&& g)
-    : snapshot_(std::move(s)),
-      function_(std::forward<G>(g))
-  {
-  }
-
-  template <class... A>
-  decltype(auto) operator()(A&&... a) &
-  {
-    return snapshot_.run(function_, std::forward<A>(a)...);
-  }
-
-  template <class... A>
-  decltype(auto) operator()(A&&... a) const&
-  {
-    return snapshot_.run(function_, std::forward<A>(a)...);
-  }
-
-  template <class... A>
-  decltype(auto) operator()(A&&... a) &&
-  {
-    return snapshot_.run(std::move(function_), std::forward<A>(a)...);
-  }
-
-  /// The snapshot the function runs in.
-  snapshot const& get_snapshot() const noexcept
-  {
-    return snapshot_;
-  }
-
-private:
-  snapshot snapshot_;
-  F function_;
 };
 
 } // namespace async_local

@@ -23,7 +23,7 @@ namespace async_local {
  * A value bound with @ref run or @ref set is visible through @ref get in the
  * code that binds it, in everything it calls, and in every handler that
  * logically continues that work (when propagation is set up with
- * @ref executor or @ref bind), and nowhere else.
+ * @ref propagating_executor or @ref bind_snapshot), and nowhere else.
  *
  * Any number of independent variables may exist. A variable is neither
  * copyable nor movable: its identity is the key. A new variable never sees a
@@ -77,7 +77,7 @@ public:
   }
 
   /// A copy of the bound value, or `fallback` when unbound.
-  T get_or(T fallback) const
+  T value_or(T fallback) const
   {
     T const* p = get();
     return p ? *p : std::move(fallback);
@@ -123,8 +123,8 @@ public:
    */
   [[nodiscard]] restore_guard set(T value) const
   {
-    return restore_guard(detail::make_node<T>(detail::current(), key_,
-        std::move(value)));
+    return detail::access::construct<restore_guard>(detail::make_node<T>(
+        detail::current(), key_, std::move(value)));
   }
 
 private:

@@ -27,9 +27,6 @@
 # define BOOST_ASYNC_LOCAL_ASIO_VERSION ASIO_VERSION
 # define BOOST_ASYNC_LOCAL_ASIO_BEGIN namespace asio {
 # define BOOST_ASYNC_LOCAL_ASIO_END }
-# if defined(ASIO_NO_DEPRECATED)
-#  define BOOST_ASYNC_LOCAL_ASIO_NO_DEPRECATED 1
-# endif
 
 namespace asio {}
 
@@ -48,9 +45,6 @@ namespace net = ::asio;
 # define BOOST_ASYNC_LOCAL_ASIO_VERSION BOOST_ASIO_VERSION
 # define BOOST_ASYNC_LOCAL_ASIO_BEGIN namespace boost { namespace asio {
 # define BOOST_ASYNC_LOCAL_ASIO_END } }
-# if defined(BOOST_ASIO_NO_DEPRECATED)
-#  define BOOST_ASYNC_LOCAL_ASIO_NO_DEPRECATED 1
-# endif
 
 namespace boost {
 namespace asio {}

@@ -44,7 +44,7 @@ public:
   // A capture of `s`: one more reference to its context.
   static capture of(snapshot const& s) noexcept
   {
-    node* n = s.get_node();
+    node* n = access::get_node(s);
     add_ref(n);
     return capture(n);
   }
@@ -130,7 +130,7 @@ class context_function
 public:
   template <class G>
   context_function(G&& g, node* owned)
-    : snapshot_(owned),
+    : snapshot_(access::construct<snapshot>(owned)),
       function_(std::forward<G>(g))
   {
   }
@@ -142,7 +142,7 @@ public:
   // Executors call a submitted function once, as an lvalue.
   void operator()()
   {
-    scope s(snapshot_.release_node());
+    scope s(access::release_node(snapshot_));
     function_();
   }
 

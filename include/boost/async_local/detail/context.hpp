@@ -212,7 +212,8 @@ node* make_node(node const* base, std::uint64_t key, Args&&... args)
     ++size;
   if (!binds && present)
     --size;
-  BOOST_ASYNC_LOCAL_ASSERT(binds || present);  // callers unbind only what is bound
+  // Callers unbind only what is bound.
+  BOOST_ASYNC_LOCAL_ASSERT(binds || present);
   if (size == 0)
     return nullptr;
 
@@ -259,6 +260,34 @@ inline thread_local node* current_node = nullptr;
 inline node* current() noexcept
 {
   return current_node;
+}
+
+// At thread exit, the slot's reference is released, in case something left
+// the thread bound: a guard that was never undone, or one undone out of order
+// (see restore_guard). Only a guard can leave a binding outside a scope, so
+// only making one registers this (once per thread); scopes and hops never
+// pay for it.
+struct slot_cleanup
+{
+  ~slot_cleanup()
+  {
+    release(std::exchange(current_node, nullptr));
+  }
+};
+
+inline thread_local bool slot_cleanup_registered = false;
+
+BOOST_ASYNC_LOCAL_NOINLINE inline void register_slot_cleanup_now() noexcept
+{
+  static thread_local slot_cleanup at_exit;
+  (void)at_exit;
+  slot_cleanup_registered = true;
+}
+
+inline void register_slot_cleanup() noexcept
+{
+  if (!slot_cleanup_registered)
+    register_slot_cleanup_now();
 }
 
 // A new reference to the current context.

@@ -8,8 +8,8 @@
 #ifndef BOOST_ASYNC_LOCAL_IMPL_STRAND_HPP
 #define BOOST_ASYNC_LOCAL_IMPL_STRAND_HPP
 
-// strand<async_local::executor<E>>, which is what make_strand(wrapped)
-// returns, behaves as async_local::executor<strand<E>>.
+// strand<async_local::propagating_executor<E>>, which is what make_strand(wrapped)
+// returns, behaves as async_local::propagating_executor<strand<E>>.
 //
 // Why: Asio's strand runs a whole batch of queued functions inside a single
 // call of its inner executor's execute(), and runs a dispatched function
@@ -39,9 +39,9 @@ template <class T>
 struct rewrap_strand;
 
 template <class Executor>
-struct rewrap_strand<async_local::executor<net::strand<Executor>>>
+struct rewrap_strand<async_local::propagating_executor<net::strand<Executor>>>
 {
-  using type = net::strand<async_local::executor<Executor>>;
+  using type = net::strand<async_local::propagating_executor<Executor>>;
 };
 
 } // namespace detail
@@ -53,29 +53,34 @@ BOOST_ASYNC_LOCAL_ASIO_BEGIN
 /// A strand over a propagating executor.
 /**
  * Serialises like any strand, and runs each function in the context captured
- * for it (see @ref boost::async_local::executor), including a function a
+ * for it (see @ref boost::async_local::propagating_executor), including a function a
  * strand runs inline from `dispatch` and each function of a batch.
  */
 template <class Executor>
-class strand<::boost::async_local::executor<Executor>>
-  : public ::boost::async_local::executor<strand<Executor>>
+class strand<::boost::async_local::propagating_executor<Executor>>
+  : public ::boost::async_local::propagating_executor<strand<Executor>>
 {
-  using base_type = ::boost::async_local::executor<strand<Executor>>;
+  using base_type = ::boost::async_local::propagating_executor<strand<Executor>>;
 
   template <class T>
-  static typename ::boost::async_local::detail::rewrap_strand<T>::type rewrap(T&& t)
+  using rewrapped = typename ::boost::async_local::detail::rewrap_strand<
+    std::decay_t<T>>::type;
+
+  template <class T>
+  static rewrapped<T> rewrap(T&& t)
   {
-    return typename ::boost::async_local::detail::rewrap_strand<T>::type(
-        std::forward<T>(t));
+    return rewrapped<T>(std::forward<T>(t));
   }
 
 public:
   /// The propagating executor the strand was made from.
-  using inner_executor_type = ::boost::async_local::executor<Executor>;
+  using inner_executor_type = ::boost::async_local::propagating_executor<Executor>;
 
   /// Makes a new strand over `e`, keeping the capture `e` carries.
   explicit strand(inner_executor_type const& e)
-    : base_type(strand<Executor>(e.get_inner_executor()), e.get_capture())
+    : base_type(::boost::async_local::detail::access::construct<base_type>(
+          strand<Executor>(e.get_inner_executor()),
+          ::boost::async_local::detail::access::get_capture(e)))
   {
   }
 
@@ -88,11 +93,13 @@ public:
   /// Converts from a strand over a convertible propagating executor.
   template <class OtherExecutor, class = std::enable_if_t<
       std::is_convertible<OtherExecutor const&, Executor>::value>>
-  strand(strand<::boost::async_local::executor<OtherExecutor>> const& other) noexcept
-    : base_type(strand<Executor>(
-          static_cast<::boost::async_local::executor<strand<OtherExecutor>> const&>(
-            other).get_inner_executor()),
-        other.get_capture())
+  strand(strand<::boost::async_local::propagating_executor<OtherExecutor>> const& other)
+      noexcept
+    : base_type(::boost::async_local::detail::access::construct<base_type>(
+          strand<Executor>(static_cast<::boost::async_local::
+            propagating_executor<strand<OtherExecutor>> const&>(
+              other).get_inner_executor()),
+          ::boost::async_local::detail::access::get_capture(other)))
   {
   }
 
@@ -104,9 +111,11 @@ public:
   /// The propagating executor the strand runs on, with this strand's capture.
   inner_executor_type get_inner_executor() const noexcept
   {
-    return inner_executor_type(
-        base_type::get_inner_executor().get_inner_executor(),
-        base_type::get_capture());
+    return ::boost::async_local::detail::access::construct<
+        inner_executor_type>(
+          base_type::get_inner_executor().get_inner_executor(),
+          ::boost::async_local::detail::access::get_capture(
+            static_cast<base_type const&>(*this)));
   }
 
   /// True when called from a function the strand is running.
