@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -70,6 +71,41 @@ struct counted
 
   int value;
 };
+
+// A handler that fails the test if it is never called, or called more than
+// once (after Beast's test::handler). Copies share one count, checked when
+// the last one goes; a handler moved from does not count.
+template <class F>
+class checked_handler
+{
+  struct state
+  {
+    explicit state(F f) : f(std::move(f)) {}
+    state(state const&) = delete;
+    ~state() { BOOST_TEST(calls == 1, "a handler ran " << calls << " times"); }
+    F f;
+    int calls = 0;
+  };
+
+public:
+  explicit checked_handler(F f) : state_(std::make_shared<state>(std::move(f))) {}
+
+  template <class... Args>
+  void operator()(Args&&... args)
+  {
+    ++state_->calls;
+    state_->f(std::forward<Args>(args)...);
+  }
+
+private:
+  std::shared_ptr<state> state_;
+};
+
+template <class F>
+checked_handler<F> checked(F f)
+{
+  return checked_handler<F>(std::move(f));
+}
 
 // Fails the test if the io_context still has work or unrun handlers when the
 // test ends: polls it and checks that it stopped.

@@ -5,7 +5,7 @@
 // file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
 
-// al::bind on a plain executor, through every step of Asio's and Beast's
+// al::bind_snapshot on a plain executor, through every step of Asio's and Beast's
 // composed operations: each intermediate handler runs through the bound
 // handler's associated executor (or, for a step that completes inside its
 // initiating function, its associated immediate executor), and must see the
@@ -13,6 +13,13 @@
 // a step that sees the value saw it only through the binder.
 
 #include <boost/async_local/bind.hpp>
+
+// g++ 12's optimiser reports a std::string::insert it inlines here as an
+// overflow (GCC bug 105651, a false positive of -Wstringop-overflow fixed
+// in GCC 13); the string is the test framework's.
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ == 12
+# pragma GCC diagnostic ignored "-Wstringop-overflow"
+#endif
 
 #include "paths.hpp"
 
@@ -163,51 +170,50 @@ al::snapshot bound_snapshot()
   return id.run(bound, [] { return al::snapshot::current(); });
 }
 
+// What most tests below start from: a connected pair on loopback, and
+// recording streams over either end.
+struct pair_fixture
+{
+  net::io_context ioc;
+  socket_pair p{ioc};
+  recorder r;
+  recording_stream client{p.client, r};
+  recording_stream server{p.server, r};
+};
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(test_bind_composed)
 
-BOOST_DATA_TEST_CASE(async_read_every_step, feeds, f)
+BOOST_DATA_TEST_CASE_F(pair_fixture, async_read_every_step, feeds, f)
 {
-  net::io_context ioc;
   test::no_leaked_work guard(ioc);
-  socket_pair p(ioc);
-  recorder r;
-  recording_stream stream(p.client, r);
   feeder source(p.server, "abcdef", f);
   std::array<char, 6> in{};
-  net::async_read(stream, net::buffer(in),
-      al::bind(bound_snapshot(), r.expect(bound)));
+  net::async_read(client, net::buffer(in),
+      al::bind_snapshot(bound_snapshot(), test::checked(r.expect(bound))));
   ioc.run();
   r.check(7);  // six one-byte reads, the handler
   BOOST_TEST(std::string(in.data(), in.size()) == "abcdef");
 }
 
-BOOST_DATA_TEST_CASE(async_read_until_every_step, feeds, f)
+BOOST_DATA_TEST_CASE_F(pair_fixture, async_read_until_every_step, feeds, f)
 {
-  net::io_context ioc;
-  socket_pair p(ioc);
-  recorder r;
-  recording_stream stream(p.client, r);
   feeder source(p.server, "line\n", f);
   std::string line;
-  net::async_read_until(stream, net::dynamic_buffer(line), '\n',
-      al::bind(bound_snapshot(), r.expect(bound)));
+  net::async_read_until(client, net::dynamic_buffer(line), '\n',
+      al::bind_snapshot(bound_snapshot(), r.expect(bound)));
   ioc.run();
   r.check(6);  // five one-byte reads, the handler
   BOOST_TEST(line == "line\n");
 }
 
-BOOST_AUTO_TEST_CASE(async_write_every_step_with_room)
+BOOST_FIXTURE_TEST_CASE(async_write_every_step_with_room, pair_fixture)
 {
   // The socket has room: every write completes inside its initiating
   // function (the immediate path).
-  net::io_context ioc;
-  socket_pair p(ioc);
-  recorder r;
-  recording_stream stream(p.server, r);
-  net::async_write(stream, net::buffer("abcdef", 6),
-      al::bind(bound_snapshot(), r.expect(bound)));
+  net::async_write(server, net::buffer("abcdef", 6),
+      al::bind_snapshot(bound_snapshot(), r.expect(bound)));
   ioc.run();
   r.check(7);
   std::array<char, 6> in{};
@@ -228,7 +234,7 @@ BOOST_AUTO_TEST_CASE(async_write_every_step_when_the_peer_is_slow)
   std::vector<char> out(1 << 20, 'x');
   std::vector<char> in(out.size());
   net::async_write(stream, net::buffer(out),
-      al::bind(bound_snapshot(), r.expect(bound)));
+      al::bind_snapshot(bound_snapshot(), r.expect(bound)));
   std::size_t received = 0;
   net::async_read(p.client, net::buffer(in),
       [&](error_code ec, std::size_t n) { BOOST_TEST(!ec); received = n; });
@@ -237,25 +243,21 @@ BOOST_AUTO_TEST_CASE(async_write_every_step_when_the_peer_is_slow)
   BOOST_TEST(received == out.size());
 }
 
-BOOST_DATA_TEST_CASE(async_compose_every_step, feeds, f)
+BOOST_DATA_TEST_CASE_F(pair_fixture, async_compose_every_step, feeds, f)
 {
   // A user-written composed operation: its own steps, and those of the
   // async_read inside it.
-  net::io_context ioc;
-  socket_pair p(ioc);
-  recorder r;
-  recording_stream stream(p.client, r);
   feeder source(p.server, "abcd", f);
   std::array<char, 2> in{};
   int reads = 0;
   auto op = [&](auto& self, error_code ec = {}, std::size_t = 0) {
     r.step(bound);
     if (!ec && reads++ < 2)
-      net::async_read(stream, net::buffer(in), std::move(self));
+      net::async_read(client, net::buffer(in), std::move(self));
     else
       self.complete(ec);
   };
-  auto token = al::bind(bound_snapshot(), r.expect(bound));
+  auto token = al::bind_snapshot(bound_snapshot(), r.expect(bound));
   net::async_compose<decltype(token), void(error_code)>(
       std::move(op), token, p.client);
   ioc.run();
@@ -263,22 +265,19 @@ BOOST_DATA_TEST_CASE(async_compose_every_step, feeds, f)
   r.check(8);
 }
 
-// Asio's binders around al::bind, and al::bind around them: every step
-// keeps the snapshot, on the path through each.
+// Asio's binders around al::bind_snapshot, and al::bind_snapshot around
+// them: every step keeps the snapshot, on the path through each.
 
 template <class MakeToken>
 void read_through(feed f, MakeToken make)
 {
-  net::io_context ioc;
-  socket_pair p(ioc);
-  recorder r;
-  recording_stream stream(p.client, r);
-  feeder source(p.server, "abcdef", f);
+  pair_fixture t;
+  feeder source(t.p.server, "abcdef", f);
   std::array<char, 6> in{};
-  net::async_read(stream, net::buffer(in),
-      make(ioc, bound_snapshot(), r.expect(bound)));
-  ioc.run();
-  r.check(7);
+  net::async_read(t.client, net::buffer(in),
+      make(t.ioc, bound_snapshot(), test::checked(t.r.expect(bound))));
+  t.ioc.run();
+  t.r.check(7);
 }
 
 BOOST_DATA_TEST_CASE(bind_executor_around_bind, feeds, f)
@@ -286,7 +285,7 @@ BOOST_DATA_TEST_CASE(bind_executor_around_bind, feeds, f)
   bool on_strand = false;
   read_through(f, [&](net::io_context& ioc, al::snapshot s, auto h) {
     auto strand = net::make_strand(ioc);
-    return net::bind_executor(strand, al::bind(std::move(s),
+    return net::bind_executor(strand, al::bind_snapshot(std::move(s),
         [h, strand, &on_strand](auto&&... args) mutable {
           on_strand = strand.running_in_this_thread();
           h(args...);
@@ -300,7 +299,7 @@ BOOST_DATA_TEST_CASE(bind_around_bind_executor, feeds, f)
   bool on_strand = false;
   read_through(f, [&](net::io_context& ioc, al::snapshot s, auto h) {
     auto strand = net::make_strand(ioc);
-    return al::bind(std::move(s), net::bind_executor(strand,
+    return al::bind_snapshot(std::move(s), net::bind_executor(strand,
         [h, strand, &on_strand](auto&&... args) mutable {
           on_strand = strand.running_in_this_thread();
           h(args...);
@@ -313,7 +312,7 @@ BOOST_DATA_TEST_CASE(bind_allocator_around_bind, feeds, f)
 {
   read_through(f, [](net::io_context&, al::snapshot s, auto h) {
     return net::bind_allocator(std::allocator<void>(),
-        al::bind(std::move(s), std::move(h)));
+        al::bind_snapshot(std::move(s), std::move(h)));
   });
 }
 
@@ -322,7 +321,7 @@ BOOST_DATA_TEST_CASE(bind_cancellation_slot_around_bind, feeds, f)
   net::cancellation_signal signal;
   read_through(f, [&](net::io_context&, al::snapshot s, auto h) {
     return net::bind_cancellation_slot(signal.slot(),
-        al::bind(std::move(s), std::move(h)));
+        al::bind_snapshot(std::move(s), std::move(h)));
   });
 }
 
@@ -331,7 +330,7 @@ BOOST_DATA_TEST_CASE(bind_immediate_executor_around_bind, feeds, f)
 {
   read_through(f, [](net::io_context& ioc, al::snapshot s, auto h) {
     return net::bind_immediate_executor(ioc.get_executor(),
-        al::bind(std::move(s), std::move(h)));
+        al::bind_snapshot(std::move(s), std::move(h)));
   });
 }
 #endif
@@ -345,37 +344,37 @@ BOOST_AUTO_TEST_CASE(associations_of_a_bound_handler)
   auto handler = [](error_code) {};
 
   // The executor: the target's, wrapped, with the snapshot as its capture.
-  auto b1 = al::bind(s, net::bind_executor(strand, handler));
+  auto b1 = al::bind_snapshot(s, net::bind_executor(strand, handler));
   auto ex1 = net::get_associated_executor(b1, ioc.get_executor());
-  BOOST_TEST(ex1.has_captured_context());
+  BOOST_TEST(ex1.has_snapshot());
   BOOST_TEST((ex1.get_inner_executor() == strand));
-  BOOST_TEST((ex1.context_snapshot() == s));
+  BOOST_TEST((ex1.captured_snapshot() == s));
 
   // Whichever way round the binders nest, the same executor.
-  auto b2 = net::bind_executor(strand, al::bind(s, handler));
+  auto b2 = net::bind_executor(strand, al::bind_snapshot(s, handler));
   BOOST_TEST((net::get_associated_executor(b2, ioc.get_executor()) == ex1));
 
   // A target with no executor: the candidate, wrapped.
-  auto ex3 = net::get_associated_executor(al::bind(s, handler), ioc.get_executor());
+  auto ex3 = net::get_associated_executor(al::bind_snapshot(s, handler), ioc.get_executor());
   BOOST_TEST((ex3.get_inner_executor() == ioc.get_executor()));
 
   // A propagating executor is not wrapped twice: its capture is replaced.
   auto wrapped = al::make_executor(ioc);
-  auto ex4 = net::get_associated_executor(al::bind(s, handler), wrapped);
+  auto ex4 = net::get_associated_executor(al::bind_snapshot(s, handler), wrapped);
   static_assert(std::is_same<decltype(ex4), decltype(wrapped)>::value,
       "no second wrapper");
-  BOOST_TEST((ex4.context_snapshot() == s));
+  BOOST_TEST((ex4.captured_snapshot() == s));
 
   // Bound to another snapshot: another executor.
-  BOOST_TEST((net::get_associated_executor(al::bind(handler), ioc.get_executor())
+  BOOST_TEST((net::get_associated_executor(al::bind_snapshot(handler), ioc.get_executor())
       != ex3));
 
   // Allocator and cancellation slot: the target's, unchanged.
   net::cancellation_signal signal;
-  auto b5 = al::bind(s, net::bind_cancellation_slot(signal.slot(), handler));
+  auto b5 = al::bind_snapshot(s, net::bind_cancellation_slot(signal.slot(), handler));
   BOOST_TEST((net::get_associated_cancellation_slot(b5) == signal.slot()));
   using allocator = std::allocator<int>;
-  auto b6 = al::bind(s, net::bind_allocator(allocator(), handler));
+  auto b6 = al::bind_snapshot(s, net::bind_allocator(allocator(), handler));
   static_assert(std::is_same<net::associated_allocator_t<decltype(b6)>,
       allocator>::value, "the target's allocator");
 }
@@ -384,52 +383,41 @@ BOOST_AUTO_TEST_CASE(associations_of_a_bound_handler)
 
 namespace http = boost::beast::http;
 
-BOOST_DATA_TEST_CASE(beast_http_async_read_every_step, feeds, f)
+BOOST_DATA_TEST_CASE_F(pair_fixture, beast_http_async_read_every_step, feeds, f)
 {
-  net::io_context ioc;
-  socket_pair p(ioc);
-  recorder r;
-  recording_stream stream(p.client, r);
   std::string const request = "GET /item/1 HTTP/1.1\r\nHost: a\r\n\r\n";
   feeder source(p.server, request, f);
   boost::beast::flat_buffer buffer;
   http::request<http::string_body> req;
-  http::async_read(stream, buffer, req,
-      al::bind(bound_snapshot(), r.expect(bound)));
+  http::async_read(client, buffer, req,
+      al::bind_snapshot(bound_snapshot(), r.expect(bound)));
   ioc.run();
   r.check(request.size() + 1);  // one step a byte, the handler
   BOOST_TEST(req.target() == "/item/1");
 }
 
-BOOST_AUTO_TEST_CASE(beast_http_async_read_already_in_the_buffer)
+BOOST_FIXTURE_TEST_CASE(beast_http_async_read_already_in_the_buffer,
+    pair_fixture)
 {
   // The whole message is in the buffer: Beast completes without reading,
   // through the immediate executor where Asio has one.
-  net::io_context ioc;
-  socket_pair p(ioc);
-  recorder r;
-  recording_stream stream(p.client, r);
   boost::beast::flat_buffer buffer;
   std::string const request = "GET /item/2 HTTP/1.1\r\nHost: a\r\n\r\n";
   net::buffer_copy(buffer.prepare(request.size()), net::buffer(request));
   buffer.commit(request.size());
   http::request<http::string_body> req;
-  http::async_read(stream, buffer, req,
-      al::bind(bound_snapshot(), r.expect(bound)));
+  http::async_read(client, buffer, req,
+      al::bind_snapshot(bound_snapshot(), r.expect(bound)));
   ioc.run();
   r.check(1);  // no read, the handler
   BOOST_TEST(req.target() == "/item/2");
 }
 
-BOOST_AUTO_TEST_CASE(beast_http_async_write_every_step)
+BOOST_FIXTURE_TEST_CASE(beast_http_async_write_every_step, pair_fixture)
 {
-  net::io_context ioc;
-  socket_pair p(ioc);
-  recorder r;
-  recording_stream stream(p.server, r);
   http::response<http::string_body> res(http::status::ok, 11, "hello");
   res.prepare_payload();
-  http::async_write(stream, res, al::bind(bound_snapshot(), r.expect(bound)));
+  http::async_write(server, res, al::bind_snapshot(bound_snapshot(), r.expect(bound)));
   ioc.run();
   r.check_at_least(20);  // one step a byte of the serialised response, the handler
 }
