@@ -366,4 +366,53 @@ BOOST_AUTO_TEST_CASE(pending_operations_keep_values_alive)
   BOOST_TEST(counted::live == 0);
 }
 
+BOOST_AUTO_TEST_CASE(an_io_object_made_from_an_operations_executor_captures_afresh)
+{
+  // Inside async_compose, self.get_executor() is the executor Asio tracked
+  // work on when the operation started, and it carries that operation's
+  // capture (1). A timer made from it and waited on later, in context 3,
+  // completes in context 3: the capture belongs to the operation, not to
+  // every copy of its executor.
+  net::io_context ioc;
+  auto ex = al::make_executor(ioc);
+  std::optional<net::any_io_executor> escaped;
+  std::optional<net::any_io_executor> escaped_strand;
+  id.run(1, [&] {
+    auto token = [](error_code) {};
+    net::async_compose<decltype(token), void(error_code)>(
+        [&](auto& self) {
+          BOOST_TEST(self.get_executor().has_snapshot());
+          escaped.emplace(self.get_executor());
+          escaped_strand.emplace(net::make_strand(self.get_executor()));
+          self.complete(error_code());
+        },
+        token, ex);
+  });
+  ioc.poll();
+  BOOST_TEST_REQUIRE(escaped.has_value());
+  {
+    net::steady_timer timer(*escaped, std::chrono::milliseconds(1));
+    int seen = -2;
+    id.run(3, [&] {
+      timer.async_wait([&](error_code) { seen = id.value_or(-1); });
+    });
+    // The escaped executor and the timer count as work: run until the wait
+    // completes, not until the io_context runs out.
+    while (seen == -2)
+      ioc.run_one();
+    BOOST_TEST(seen == 3);
+
+    // A strand made from it does not carry the old capture either.
+    id.run(4, [&] {
+      net::post(*escaped_strand, [&] { seen = id.value_or(-1); });
+    });
+    while (seen == 3)
+      ioc.run_one();
+    BOOST_TEST(seen == 4);
+  }
+  escaped.reset();
+  escaped_strand.reset();
+  ioc.run();
+}
+
 BOOST_AUTO_TEST_SUITE_END()

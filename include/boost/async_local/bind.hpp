@@ -34,13 +34,15 @@
 # endif
 #endif
 
+#include <memory>
 #include <type_traits>
 #include <utility>
 
 namespace boost {
 namespace async_local {
 
-/// A handler or completion token bound to a snapshot; made by @ref bind_snapshot.
+/// A handler or completion token bound to a snapshot; made by
+/// @ref bind_snapshot.
 /**
  * As a handler, it calls the target inside the bound snapshot. As a
  * completion token, it makes the operation's handler such a handler, so the
@@ -48,7 +50,7 @@ namespace async_local {
  *
  * @par Associations
  * - Associated executor: the target's associated executor, wrapped in a
- *   propagating @ref propagating_executor whose capture is the bound snapshot. So every
+ *   @ref propagating_executor that carries the bound snapshot. So every
  *   function Asio runs through it runs in the snapshot: the completion, each
  *   intermediate handler of a composed operation (`async_compose`,
  *   `async_read`, `async_write`, Beast's `http::async_read`, ...), which Asio
@@ -157,7 +159,8 @@ private:
  * @code
  * timer.async_wait(boost::async_local::bind_snapshot(
  *     [](boost::system::error_code) { use(request_id.get()); }));
- * co_await timer.async_wait(boost::async_local::bind_snapshot(asio::use_awaitable));
+ * co_await timer.async_wait(
+ *     boost::async_local::bind_snapshot(asio::use_awaitable));
  * @endcode
  */
 template <class T>
@@ -351,7 +354,8 @@ struct snapshot_executor<async_local::propagating_executor<Executor>>
 };
 
 template <class Executor>
-struct snapshot_executor<net::strand<async_local::propagating_executor<Executor>>>
+struct snapshot_executor<
+    net::strand<async_local::propagating_executor<Executor>>>
 {
   using type = net::strand<async_local::propagating_executor<Executor>>;
   using base_type = async_local::propagating_executor<net::strand<Executor>>;
@@ -455,8 +459,8 @@ struct associated_executor<::boost::async_local::snapshot_binder<T>,
   }
 };
 
-// bind_executor(ex, al::bind_snapshot(h)): the handler runs through `ex`, and in the
-// snapshot, so that the intermediate steps of a composed operation keep it
+// bind_executor(ex, al::bind_snapshot(h)): the handler runs through `ex`,
+// and in the snapshot, so that the intermediate steps of a composed operation keep it
 // whichever way round the two binders are nested.
 template <class T, class BoundExecutor, class Executor>
 struct associated_executor<

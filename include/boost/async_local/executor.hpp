@@ -95,27 +95,37 @@ struct propagating_executor_base {};
  *   function. The tracked executor this adapter returns carries a capture of
  *   the context current at that moment, and every function it executes later
  *   (the completion handler, and each intermediate handler of a composed
- *   operation) runs in that captured context.
+ *   operation) runs in that captured context. The capture belongs to that
+ *   operation: asked for tracked work again (by an I/O object or a
+ *   coroutine made from it), it captures afresh.
  * - Whatever a function binds and does not undo is discarded when it returns
  *   or throws: no binding leaks into the next handler.
  * - `query`, `require` and `prefer` are forwarded to the inner executor; the
  *   results are wrapped again and keep the capture, except that
- *   `outstanding_work.untracked` drops it.
+ *   `outstanding_work.untracked` drops it. A snapshot bound by
+ *   @ref bind_snapshot (the associated executor of a bound handler) always
+ *   stays.
  * - Two adapters are equal when their inner executors are equal and they
  *   carry the same capture (or neither carries one).
  *
- * A handler bound with @ref bind_snapshot runs in its bound snapshot, which wins over
- * the executor's capture.
+ * A handler bound with @ref bind_snapshot runs in its bound snapshot, which
+ * wins over the executor's capture.
  *
  * @note An executor that carries a capture (one obtained by preferring
  * `outstanding_work.tracked`) runs every function in that capture, not in
  * the caller's context, and keeps the captured values alive while it lives.
+ * Asio hands such executors out too (`self.get_executor()` inside
+ * `async_compose`, Beast's `async_base::get_executor()`): an I/O object
+ * made from one captures afresh for its own operations, but `post`,
+ * `dispatch` and the start of a coroutine `co_spawn`ed on it run in the old
+ * capture. Use the I/O object's executor, or the handler's associated one,
+ * for new work.
  *
- * @note `net::make_strand(ex)` with `ex` an `al::propagating_executor` gives a strand that
- * propagates (see the strand specialisation). A strand made from a
- * type-erased executor, `net::make_strand(any_io_executor(ex))`, is Asio's
- * plain strand and runs a batch of functions in one context: wrap it instead,
- * `al::make_executor(net::make_strand(any))`.
+ * @note Make strands with @ref make_strand. `net::make_strand(ex)` with `ex`
+ * an `al::propagating_executor` gives a strand that propagates too (see the
+ * strand specialisation), but a strand made from a type-erased executor,
+ * `net::make_strand(any_io_executor(ex))`, is Asio's plain strand and runs
+ * a batch of functions in one context.
  *
  * @par Thread safety
  * Distinct objects: safe. Shared objects: safe for const use.
@@ -150,7 +160,8 @@ public:
   /// Converts from an adapter of a convertible executor, keeping the capture.
   template <class OtherExecutor, class = std::enable_if_t<
       std::is_convertible<OtherExecutor const&, Executor>::value>>
-  propagating_executor(propagating_executor<OtherExecutor> const& other) noexcept(
+  propagating_executor(propagating_executor<OtherExecutor> const& other)
+      noexcept(
       std::is_nothrow_constructible<Executor, OtherExecutor const&>::value)
     : inner_(other.get_inner_executor()),
       capture_(other.capture_)
@@ -250,12 +261,14 @@ public:
         captured_for<Property>(std::move(capture_)));
   }
 
-  friend bool operator==(propagating_executor const& a, propagating_executor const& b) noexcept
+  friend bool operator==(propagating_executor const& a,
+      propagating_executor const& b) noexcept
   {
     return a.capture_.bits() == b.capture_.bits() && a.inner_ == b.inner_;
   }
 
-  friend bool operator!=(propagating_executor const& a, propagating_executor const& b) noexcept
+  friend bool operator!=(propagating_executor const& a,
+      propagating_executor const& b) noexcept
   {
     return !(a == b);
   }
@@ -278,16 +291,15 @@ private:
     return capture_;
   }
 
-
-  // Tracked work captures the current context (unless it already carries
-  // one); untracked work is nobody's operation, so it carries none.
+  // Tracked work captures the current context (a bound snapshot stays);
+  // untracked work is nobody's operation, so it carries no capture.
   template <class Property, class C>
   static detail::capture captured_for(C&& c) noexcept
   {
     if constexpr (detail::is_tracked<Property>::value)
-      return std::forward<C>(c).or_current();
+      return std::forward<C>(c).for_tracked();
     else if constexpr (detail::is_untracked<Property>::value)
-      return detail::capture();
+      return std::forward<C>(c).for_untracked();
     else
       return std::forward<C>(c);
   }

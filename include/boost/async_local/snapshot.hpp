@@ -23,8 +23,8 @@ class snapshot_binder;
 
 /// An immutable capture of every async-local variable's binding.
 /**
- * A snapshot is what propagates: the executor wrapper and @ref bind_snapshot capture
- * one when an operation is initiated and run the completion inside it.
+ * A snapshot is what propagates: the executor wrapper and @ref bind_snapshot
+ * capture one when an operation is initiated and run the completion inside it.
  *
  * @par Semantics
  * A snapshot never changes. Binding a variable afterwards makes a new context

@@ -20,10 +20,13 @@ namespace async_local {
 namespace detail {
 
 // What an executor carries: nothing (run functions in the caller's context,
-// read at execute time), or a context captured at initiation (which may be
-// the empty context). One word: the node address with the low bit set means
-// "captured", so a captured empty context is the value 1. Keeping it to one
-// word keeps executor<io_context::executor_type> inside any_io_executor's
+// read at execute time), a context captured when an operation tracked work
+// (it belongs to that operation), or a snapshot bound by bind_snapshot (it
+// belongs to the handler, and stays). Either may be the empty context. One
+// word: the node address (nodes are at least 8-byte aligned) with the low bit
+// set for "carries one" and the next bit for "bound", so a captured empty
+// context is the value 1. Keeping it to one word keeps
+// propagating_executor<io_context::executor_type> inside any_io_executor's
 // small-object buffer.
 class capture
 {
@@ -31,8 +34,8 @@ public:
   capture() noexcept = default;
 
   // Takes over one reference.
-  explicit capture(node* owned) noexcept
-    : bits_(reinterpret_cast<std::uintptr_t>(owned) | 1u)
+  explicit capture(node* owned, bool bound = false) noexcept
+    : bits_(reinterpret_cast<std::uintptr_t>(owned) | 1u | (bound ? 2u : 0u))
   {
   }
 
@@ -41,12 +44,12 @@ public:
     return capture(acquire_current());
   }
 
-  // A capture of `s`: one more reference to its context.
+  // A bound capture of `s`: one more reference to its context.
   static capture of(snapshot const& s) noexcept
   {
     node* n = access::get_node(s);
     add_ref(n);
-    return capture(n);
+    return capture(n, true);
   }
 
   capture(capture const& other) noexcept
@@ -76,9 +79,14 @@ public:
     return bits_ != 0;
   }
 
+  bool bound() const noexcept
+  {
+    return (bits_ & 2u) != 0;
+  }
+
   node* get() const noexcept
   {
-    return reinterpret_cast<node*>(bits_ & ~std::uintptr_t(1));
+    return reinterpret_cast<node*>(bits_ & ~std::uintptr_t(3));
   }
 
   std::uintptr_t bits() const noexcept
@@ -105,16 +113,32 @@ public:
     return n;
   }
 
-  // This capture if there is one, a fresh capture of the caller's context
-  // otherwise: what an executor becomes when work is tracked.
-  capture or_current() const& noexcept
+  // What an executor becomes when an operation tracks work: a bound
+  // snapshot stays; anything else gives way to a fresh capture of the
+  // caller's context. An operation's capture belongs to that operation, so
+  // an executor that still carries one from an earlier operation (Asio hands
+  // such executors out: self.get_executor() in async_compose) captures
+  // afresh for the next.
+  capture for_tracked() const& noexcept
   {
-    return has_value() ? *this : current();
+    return bound() ? *this : current();
   }
 
-  capture or_current() && noexcept
+  capture for_tracked() && noexcept
   {
-    return has_value() ? std::move(*this) : current();
+    return bound() ? std::move(*this) : current();
+  }
+
+  // What an executor becomes when work is untracked: nobody's operation, so
+  // only a bound snapshot stays.
+  capture for_untracked() const& noexcept
+  {
+    return bound() ? *this : capture();
+  }
+
+  capture for_untracked() && noexcept
+  {
+    return bound() ? std::move(*this) : capture();
   }
 
 private:

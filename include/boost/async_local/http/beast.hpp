@@ -170,7 +170,8 @@ request_context extract(
 /// Calls `f(a...)` with the request's identity bound.
 /**
  * Everything `f` does, and everything it starts asynchronously on a
- * propagating executor or binds with `al::bind_snapshot`, sees the same identity.
+ * propagating executor or binds with `al::bind_snapshot`, sees the same
+ * identity.
  *
  * @note For a coroutine, bind inside it instead: an awaitable does not run
  * until awaited, after `with_request` has returned. Write
@@ -198,8 +199,8 @@ void inject(boost::beast::http::request<Body, Fields>& req,
     trace_context_level level = trace_context_level::level1)
 {
   request_context const* ctx = current_request().get();
-  traceparent const t = ctx && ctx->trace.valid() ? ctx->trace.child()
-                                                  : traceparent::generate(level);
+  traceparent const t = ctx && ctx->trace.valid()
+    ? ctx->trace.child() : traceparent::generate(level);
   req.set("traceparent", t.to_string(level));
   req.erase("tracestate");
   req.erase("baggage");

@@ -8,8 +8,8 @@
 #ifndef BOOST_ASYNC_LOCAL_IMPL_STRAND_HPP
 #define BOOST_ASYNC_LOCAL_IMPL_STRAND_HPP
 
-// strand<async_local::propagating_executor<E>>, which is what make_strand(wrapped)
-// returns, behaves as async_local::propagating_executor<strand<E>>.
+// strand<async_local::propagating_executor<E>>, which is what
+// make_strand(wrapped) returns, behaves as async_local::propagating_executor<strand<E>>.
 //
 // Why: Asio's strand runs a whole batch of queued functions inside a single
 // call of its inner executor's execute(), and runs a dispatched function
@@ -53,14 +53,15 @@ BOOST_ASYNC_LOCAL_ASIO_BEGIN
 /// A strand over a propagating executor.
 /**
  * Serialises like any strand, and runs each function in the context captured
- * for it (see @ref boost::async_local::propagating_executor), including a function a
- * strand runs inline from `dispatch` and each function of a batch.
+ * for it (see @ref boost::async_local::propagating_executor), including a
+ * function a strand runs inline from `dispatch` and each function of a batch.
  */
 template <class Executor>
 class strand<::boost::async_local::propagating_executor<Executor>>
   : public ::boost::async_local::propagating_executor<strand<Executor>>
 {
-  using base_type = ::boost::async_local::propagating_executor<strand<Executor>>;
+  using base_type =
+    ::boost::async_local::propagating_executor<strand<Executor>>;
 
   template <class T>
   using rewrapped = typename ::boost::async_local::detail::rewrap_strand<
@@ -74,13 +75,17 @@ class strand<::boost::async_local::propagating_executor<Executor>>
 
 public:
   /// The propagating executor the strand was made from.
-  using inner_executor_type = ::boost::async_local::propagating_executor<Executor>;
+  using inner_executor_type =
+    ::boost::async_local::propagating_executor<Executor>;
 
-  /// Makes a new strand over `e`, keeping the capture `e` carries.
+  /// Makes a new strand over `e`. A snapshot bound to `e` stays; a capture
+  /// `e` carries for an operation does not (the strand is nobody's
+  /// operation).
   explicit strand(inner_executor_type const& e)
     : base_type(::boost::async_local::detail::access::construct<base_type>(
           strand<Executor>(e.get_inner_executor()),
-          ::boost::async_local::detail::access::get_capture(e)))
+          ::boost::async_local::detail::access::get_capture(e)
+            .for_untracked()))
   {
   }
 
@@ -93,7 +98,8 @@ public:
   /// Converts from a strand over a convertible propagating executor.
   template <class OtherExecutor, class = std::enable_if_t<
       std::is_convertible<OtherExecutor const&, Executor>::value>>
-  strand(strand<::boost::async_local::propagating_executor<OtherExecutor>> const& other)
+  strand(strand<::boost::async_local::propagating_executor<OtherExecutor>>
+      const& other)
       noexcept
     : base_type(::boost::async_local::detail::access::construct<base_type>(
           strand<Executor>(static_cast<::boost::async_local::
