@@ -14,13 +14,6 @@
 
 #include <boost/async_local/bind.hpp>
 
-// g++ 12's optimiser reports a std::string::insert it inlines here as an
-// overflow (GCC bug 105651, a false positive of -Wstringop-overflow fixed
-// in GCC 13); the string is the test framework's.
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ == 12
-# pragma GCC diagnostic ignored "-Wstringop-overflow"
-#endif
-
 #include "paths.hpp"
 
 #include "net.hpp"
