@@ -19,6 +19,19 @@
 # define BOOST_ASYNC_LOCAL_ASSERT(expr) BOOST_ASSERT(expr)
 #endif
 
+// The thread's slot and the key counter must be one object in the whole
+// program, shared libraries included. Inline variables are, on ELF, as long
+// as they are exported: a library built with -fvisibility=hidden would
+// otherwise get copies of its own, so that a binding made in one library is
+// invisible in another and two variables can get one key. They are marked
+// visible whatever the build's default. (Windows DLLs do not merge inline
+// variables at all: there, one DLL must own the library's state.)
+#if defined(__GNUC__) && !defined(_WIN32)
+# define BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE __attribute__((visibility("default")))
+#else
+# define BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE
+#endif
+
 #if defined(_MSC_VER)
 # define BOOST_ASYNC_LOCAL_NOINLINE __declspec(noinline)
 #else

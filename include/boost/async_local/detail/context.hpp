@@ -67,10 +67,12 @@ struct node
 
 // Keys: one per variable object, from one global counter, so a new variable
 // never sees an old one's values even when it lives at the same address.
+BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline std::atomic<std::uint64_t>
+  key_counter{0};
+
 inline std::uint64_t next_key() noexcept
 {
-  static std::atomic<std::uint64_t> counter{0};
-  return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+  return key_counter.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
 // Lookup is a linear scan over at most 8 entries (no hashing, no branches
@@ -255,7 +257,8 @@ node* make_node(node const* base, std::uint64_t key, Args&&... args)
 }
 
 // The thread's current context. The slot owns one reference.
-inline thread_local node* current_node = nullptr;
+BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline thread_local node*
+  current_node = nullptr;
 
 inline node* current() noexcept
 {
@@ -275,7 +278,8 @@ struct slot_cleanup
   }
 };
 
-inline thread_local bool slot_cleanup_registered = false;
+BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline thread_local bool
+  slot_cleanup_registered = false;
 
 BOOST_ASYNC_LOCAL_NOINLINE inline void register_slot_cleanup_now() noexcept
 {
