@@ -22,7 +22,7 @@
 namespace al = boost::async_local;
 using paths::id;
 
-BOOST_AUTO_TEST_SUITE(test_bind)
+BOOST_FIXTURE_TEST_SUITE(test_bind, test::clean_thread)
 
 BOOST_AUTO_TEST_CASE(propagates_on_every_path_of_a_plain_executor)
 {
@@ -58,7 +58,7 @@ BOOST_AUTO_TEST_CASE(plain_handler_call)
 
 BOOST_AUTO_TEST_CASE(bound_snapshot_wins_over_executor_capture)
 {
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = al::make_executor(ioc);
   paths::recorder r;
   paths::steady_timer<decltype(ex)> timer(ex, std::chrono::milliseconds(1));
@@ -72,7 +72,7 @@ BOOST_AUTO_TEST_CASE(every_step_of_a_composed_operation_runs_in_the_bound_snapsh
 {
   // Initiated in context 1, bound to context 2: the initiating step, every
   // intermediate step and the handler see 2; on either kind of executor.
-  net::io_context ioc;
+  test::io_context ioc;
   paths::recorder r;
   al::snapshot s = id.run(2, [] { return al::snapshot::current(); });
   paths::steady_timer<net::any_io_executor> plain(ioc.get_executor());
@@ -95,7 +95,7 @@ enum class tokens { all, no_const };
 template <tokens Which = tokens::all, class Adapt>
 void compose_with(Adapt adapt)
 {
-  net::io_context ioc;
+  test::io_context ioc;
   paths::recorder r;
   net::steady_timer t1(ioc), t2(ioc), t3(ioc), t4(ioc), t5(ioc), t6(ioc);
   for (auto* t : {&t1, &t2, &t3, &t4, &t5, &t6})
@@ -193,8 +193,8 @@ BOOST_AUTO_TEST_CASE(associations_pass_through)
   // Allocator and cancellation slot: the target's. The executor: the
   // target's, wrapped so that it runs functions in the bound snapshot (see
   // test_bind_composed for what that does for composed operations).
-  net::io_context io1;
-  net::io_context io2;
+  test::io_context io1;
+  test::io_context io2;
   net::cancellation_signal sig;
   auto h = net::bind_executor(io2.get_executor(),
       net::bind_allocator(tagged_allocator<void>(7),
@@ -217,8 +217,8 @@ BOOST_AUTO_TEST_CASE(associated_executor_runs_the_handler)
 {
   // A timer on io1, its handler bound to io2: only io2 runs it, and in the
   // bound snapshot.
-  net::io_context io1;
-  net::io_context io2;
+  test::io_context io1;
+  test::io_context io2;
   net::steady_timer timer(io1, std::chrono::milliseconds(1));
   int seen = 0;
   id.run(8, [&] {
@@ -234,7 +234,7 @@ BOOST_AUTO_TEST_CASE(associated_executor_runs_the_handler)
 
 BOOST_AUTO_TEST_CASE(cancellation_completes_in_the_bound_snapshot)
 {
-  net::io_context ioc;
+  test::io_context ioc;
   net::cancellation_signal sig;
   net::steady_timer timer(ioc, std::chrono::hours(1));
   error_code result;
@@ -254,7 +254,7 @@ BOOST_AUTO_TEST_CASE(token_use_future)
 {
   // The future's packaged function runs in the bound snapshot; get() on the
   // main thread leaves the main thread's context alone.
-  net::io_context ioc;
+  test::io_context ioc;
   net::steady_timer timer(ioc, std::chrono::milliseconds(1));
   std::future<int> f = id.run(4, [&] {
     return timer.async_wait(al::bind_snapshot(net::use_future([](error_code) {
@@ -271,7 +271,7 @@ BOOST_AUTO_TEST_CASE(token_deferred)
 {
   // The snapshot is captured when the token is bound, and the deferred
   // operation's handler runs in it whenever the operation is launched.
-  net::io_context ioc;
+  test::io_context ioc;
   net::steady_timer timer(ioc, std::chrono::milliseconds(1));
   paths::recorder r;
   auto op = id.run(5, [&] { return timer.async_wait(al::bind_snapshot(net::deferred)); });
@@ -293,7 +293,7 @@ BOOST_AUTO_TEST_CASE(token_detached_keeps_the_context_alive_until_completion)
 {
   using test::counted;
   al::variable<counted> v;
-  net::io_context ioc;
+  test::io_context ioc;
   net::steady_timer timer(ioc, std::chrono::milliseconds(1));
   v.run(counted(1), [&] { timer.async_wait(al::bind_snapshot(net::detached)); });
   BOOST_TEST(counted::live == 1);  // held by the pending operation
@@ -306,7 +306,7 @@ BOOST_AUTO_TEST_CASE(token_yield_context,
     *boost::unit_test::enable_if<test::stackful_coroutines_supported>())
 {
   // On a plain executor, a bound yield keeps the context across that wait.
-  net::io_context ioc;
+  test::io_context ioc;
   std::vector<int> seen;
   net::spawn(ioc, [&](net::yield_context yield) {
     net::steady_timer timer(ioc, std::chrono::milliseconds(1));
@@ -318,6 +318,28 @@ BOOST_AUTO_TEST_CASE(token_yield_context,
   ioc.run();
   BOOST_TEST(seen == (std::vector<int>{3}), boost::test_tools::per_element());
 }
+
+BOOST_AUTO_TEST_CASE(a_coroutine_suspended_at_a_bound_yield_leaves_no_binding,
+    *boost::unit_test::enable_if<test::stackful_coroutines_supported>())
+{
+  // The run(3) around the wait is still open when the coroutine suspends;
+  // the thread goes on to other handlers, and out of run(), without it.
+  test::io_context ioc;
+  int other = 0;
+  int resumed = 0;
+  net::spawn(ioc, [&](net::yield_context yield) {
+    net::steady_timer timer(ioc, std::chrono::milliseconds(1));
+    id.run(3, [&] {
+      net::post(ioc, [&] { other = id.value_or(-1); });
+      timer.async_wait(al::bind_snapshot(yield));
+      resumed = id.value_or(-1);
+    });
+  }, net::detached);
+  ioc.run();
+  BOOST_TEST(other == -1);
+  BOOST_TEST(resumed == 3);
+  BOOST_TEST(!id.get());
+}
 #endif // BOOST_ASYNC_LOCAL_TEST_SPAWN
 
 #if defined(BOOST_ASYNC_LOCAL_TEST_CO_AWAIT)
@@ -326,7 +348,7 @@ BOOST_AUTO_TEST_CASE(token_use_awaitable)
   // On a plain executor, a bound use_awaitable keeps the context across that
   // co_await; an unbound one does not (the coroutine resumes in whatever the
   // resuming thread has).
-  net::io_context ioc;
+  test::io_context ioc;
   std::vector<int> seen;
   net::co_spawn(ioc, [&]() -> net::awaitable<void> {
     net::steady_timer timer(ioc, std::chrono::milliseconds(1));
@@ -339,6 +361,26 @@ BOOST_AUTO_TEST_CASE(token_use_awaitable)
   }, net::detached);
   ioc.run();
   BOOST_TEST(seen == (std::vector<int>{2, 2}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_coroutine_suspended_at_a_bound_await_leaves_no_binding)
+{
+  // The guard of set(2) is held across the co_await; the thread goes on to
+  // other handlers, and out of run(), without it.
+  test::io_context ioc;
+  int other = 0;
+  int resumed = 0;
+  net::co_spawn(ioc, [&]() -> net::awaitable<void> {
+    net::steady_timer timer(ioc, std::chrono::milliseconds(1));
+    auto g = id.set(2);
+    net::post(ioc, [&] { other = id.value_or(-1); });
+    co_await timer.async_wait(al::bind_snapshot(net::use_awaitable));
+    resumed = id.value_or(-1);
+  }, net::detached);
+  ioc.run();
+  BOOST_TEST(other == -1);
+  BOOST_TEST(resumed == 2);
+  BOOST_TEST(!id.get());
 }
 #endif
 

@@ -9,12 +9,14 @@
 #define BOOST_ASYNC_LOCAL_TEST_COMMON_HPP
 
 #include "net.hpp"
+#include <boost/async_local/detail/context.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
 #include <cstddef>
 #include <memory>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #if defined(__SANITIZE_THREAD__)
@@ -107,19 +109,47 @@ checked_handler<F> checked(F f)
   return checked_handler<F>(std::move(f));
 }
 
-// Fails the test if the io_context still has work or unrun handlers when the
-// test ends: polls it and checks that it stopped.
-struct no_leaked_work
+// The io_context every test uses (after Boost.MySQL's fixture): when it goes,
+// it fails the test if work is still outstanding or handlers are still
+// queued, so that no test can end with an operation it never completed.
+// Declare it first, so that the I/O objects over it go before the check.
+// A test that means to destroy an io_context with work pending (to prove
+// what happens to unrun handlers) uses net::io_context, and says so.
+class io_context : public net::io_context
 {
-  explicit no_leaked_work(net::io_context& ioc) : ioc_(ioc) {}
-  ~no_leaked_work()
-  {
-    ioc_.restart();
-    ioc_.poll();
-    BOOST_TEST(ioc_.stopped());
-  }
+public:
+  using net::io_context::io_context;
 
-  net::io_context& ioc_;
+  io_context(io_context const&) = delete;
+  io_context& operator=(io_context const&) = delete;
+
+  ~io_context()
+  {
+    restart();
+    std::size_t const ran = poll();
+    BOOST_TEST(ran == 0u, "handlers were left queued: " << ran);
+    BOOST_TEST(stopped(), "work was left outstanding");
+  }
+};
+
+// The fixture of every test suite: when a test ends, the thread it ran on
+// must not be left bound (a binding left behind would reach the tests that
+// follow, and hide or cause their failures). A test that leaves one fails,
+// and the binding is released so that the next test starts clean.
+struct clean_thread
+{
+  clean_thread() = default;
+  clean_thread(clean_thread const&) = delete;
+  clean_thread& operator=(clean_thread const&) = delete;
+
+  ~clean_thread()
+  {
+    namespace detail = ::boost::async_local::detail;
+    bool const bound = detail::current() != nullptr;
+    BOOST_TEST(!bound, "the test left its thread bound");
+    if (bound)
+      detail::release(std::exchange(detail::current_node, nullptr));
+  }
 };
 
 // Runs `ioc` on `threads` threads, this one included, until it runs out of
@@ -136,14 +166,18 @@ inline void run_on_threads(net::io_context& ioc, int threads)
 
 // Makes an io_context for `threads` threads, calls setup(ioc), runs it, and
 // calls before_end() while the io_context still exists: I/O objects a test
-// keeps outside the setup must go before their io_context does.
+// keeps outside the setup must go before their io_context does. What
+// destroying them queues (an experimental::coro destroys its frame on its
+// executor) runs before the io_context's check.
 template <class Setup, class BeforeEnd = void (*)()>
 void on_threads(int threads, Setup setup, BeforeEnd before_end = [] {})
 {
-  net::io_context ioc(threads);
+  io_context ioc(threads);
   setup(ioc);
   run_on_threads(ioc, threads);
   before_end();
+  ioc.restart();
+  ioc.run();
 }
 
 } // namespace test

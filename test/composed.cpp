@@ -167,7 +167,7 @@ al::snapshot bound_snapshot()
 // recording streams over either end.
 struct pair_fixture
 {
-  net::io_context ioc;
+  test::io_context ioc;
   socket_pair p{ioc};
   recorder r;
   recording_stream client{p.client, r};
@@ -176,11 +176,10 @@ struct pair_fixture
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(test_bind_composed)
+BOOST_FIXTURE_TEST_SUITE(test_bind_composed, test::clean_thread)
 
 BOOST_DATA_TEST_CASE_F(pair_fixture, async_read_every_step, feeds, f)
 {
-  test::no_leaked_work guard(ioc);
   feeder source(p.server, "abcdef", f);
   std::array<char, 6> in{};
   net::async_read(client, net::buffer(in),
@@ -218,7 +217,7 @@ BOOST_AUTO_TEST_CASE(async_write_every_step_when_the_peer_is_slow)
 {
   // Small socket buffers and a large write: the writer waits in the reactor
   // for the reader (which runs outside any binding) to drain it.
-  net::io_context ioc;
+  test::io_context ioc;
   socket_pair p(ioc);
   p.server.set_option(net::socket_base::send_buffer_size(4096));
   p.client.set_option(net::socket_base::receive_buffer_size(4096));
@@ -330,8 +329,8 @@ BOOST_DATA_TEST_CASE(bind_immediate_executor_around_bind, feeds, f)
 
 BOOST_AUTO_TEST_CASE(associations_of_a_bound_handler)
 {
-  net::io_context ioc;
-  net::io_context other;
+  test::io_context ioc;
+  test::io_context other;
   auto strand = net::make_strand(other);
   al::snapshot s = bound_snapshot();
   auto handler = [](error_code) {};

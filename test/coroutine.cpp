@@ -63,7 +63,7 @@ constexpr int worker_steps = 1 + 6 + 3 + 2;
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(test_coroutine)
+BOOST_FIXTURE_TEST_SUITE(test_coroutine, test::clean_thread)
 
 BOOST_DATA_TEST_CASE(co_spawn_on_wrapped_executor, thread_counts, threads)
 {
@@ -234,7 +234,7 @@ BOOST_AUTO_TEST_CASE(thread_local_is_wrong_across_co_await)
   static thread_local int current_request = 0;
   std::vector<int> seen_thread_local;
   std::vector<int> seen_async_local;
-  net::io_context ioc(1);
+  test::io_context ioc(1);
   auto ex = al::make_executor(ioc);
   auto request = [&](int n, std::chrono::milliseconds d)
       -> net::awaitable<void> {

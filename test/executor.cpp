@@ -33,7 +33,7 @@ static_assert(sizeof(al::propagating_executor<io_executor>) == 2 * sizeof(void*)
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(test_executor)
+BOOST_FIXTURE_TEST_SUITE(test_executor, test::clean_thread)
 
 BOOST_AUTO_TEST_CASE(propagates_on_every_path)
 {
@@ -76,8 +76,7 @@ BOOST_AUTO_TEST_CASE(isolation_two_threads_any_io_executor)
 
 BOOST_AUTO_TEST_CASE(no_binding_leaks_between_handlers)
 {
-  net::io_context ioc;
-  test::no_leaked_work check(ioc);
+  test::io_context ioc;
   auto ex = al::make_executor(ioc);
   std::vector<al::restore_guard> escaped;
   std::vector<int> seen;
@@ -97,7 +96,7 @@ BOOST_AUTO_TEST_CASE(no_binding_leaks_between_handlers)
 
 BOOST_AUTO_TEST_CASE(no_binding_leaks_from_a_throwing_handler)
 {
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = al::make_executor(ioc);
   int seen = 0;
   al::restore_guard escaped;
@@ -119,8 +118,8 @@ BOOST_AUTO_TEST_CASE(handler_runs_where_its_executor_says)
   // A timer on one io_context whose handler is bound to another's executor:
   // the handler runs only when the second one runs, in the initiator's
   // context.
-  net::io_context io1;
-  net::io_context io2;
+  test::io_context io1;
+  test::io_context io2;
   auto ex1 = al::make_executor(io1);
   auto ex2 = al::make_executor(io2);
   paths::steady_timer<decltype(ex1)> timer(ex1, std::chrono::milliseconds(1));
@@ -139,7 +138,7 @@ BOOST_AUTO_TEST_CASE(handler_runs_where_its_executor_says)
 
 BOOST_AUTO_TEST_CASE(work_is_counted)
 {
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = al::make_executor(ioc);
   paths::steady_timer<decltype(ex)> timer(ex, std::chrono::milliseconds(20));
   bool done = false;
@@ -172,8 +171,8 @@ BOOST_AUTO_TEST_CASE(work_is_counted)
 
 BOOST_AUTO_TEST_CASE(equality)
 {
-  net::io_context io1;
-  net::io_context io2;
+  test::io_context io1;
+  test::io_context io2;
   auto a = al::make_executor(io1);
   BOOST_TEST((a == al::make_executor(io1.get_executor())));
   BOOST_TEST((a != al::make_executor(io2)));
@@ -191,7 +190,7 @@ BOOST_AUTO_TEST_CASE(equality)
 BOOST_AUTO_TEST_CASE(query_require_prefer_are_forwarded)
 {
   namespace exec = net::execution;
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = al::make_executor(ioc);
   BOOST_TEST(&net::query(ex, exec::context) == &ioc);
   BOOST_TEST((net::query(ex, exec::blocking) == exec::blocking.possibly));
@@ -226,7 +225,7 @@ BOOST_AUTO_TEST_CASE(query_require_prefer_are_forwarded)
 BOOST_AUTO_TEST_CASE(any_io_executor_holds_it_without_allocating,
     *boost::unit_test::enable_if<test::allocation_counter::available>())
 {
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = al::make_executor(ioc);
   id.run(1, [&] {
     test::allocation_counter count;
@@ -292,7 +291,7 @@ std::size_t allocations_per_chain(net::io_context& ioc, Ex ex, int hops,
 BOOST_AUTO_TEST_CASE(zero_allocations_per_hop,
     *boost::unit_test::enable_if<test::allocation_counter::available>())
 {
-  net::io_context ioc(1);
+  test::io_context ioc(1);
   auto plain = ioc.get_executor();
   auto wrapped = al::make_executor(ioc);
   // Warm Asio's recycling allocator up, then compare.
@@ -315,7 +314,7 @@ BOOST_AUTO_TEST_CASE(a_function_whose_copy_throws_leaks_nothing)
     void operator()() const {}
   };
   al::variable<counted> v;
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = al::make_executor(ioc);
   throws_on_copy f;
   v.run(counted(1), [&] {
@@ -326,7 +325,7 @@ BOOST_AUTO_TEST_CASE(a_function_whose_copy_throws_leaks_nothing)
 
 BOOST_AUTO_TEST_CASE(untracked_work_carries_no_capture)
 {
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = al::make_executor(ioc);
   auto tracked = id.run(1, [&] {
     return net::prefer(ex, net::execution::outstanding_work.tracked);
@@ -348,6 +347,7 @@ BOOST_AUTO_TEST_CASE(pending_operations_keep_values_alive)
   using test::counted;
   al::variable<counted> v;
   {
+    // Plain: this test destroys the io_context with a handler unrun.
     net::io_context ioc;
     auto ex = al::make_executor(ioc);
     int seen = 0;
@@ -373,7 +373,7 @@ BOOST_AUTO_TEST_CASE(an_io_object_made_from_an_operations_executor_captures_afre
   // capture (1). A timer made from it and waited on later, in context 3,
   // completes in context 3: the capture belongs to the operation, not to
   // every copy of its executor.
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = al::make_executor(ioc);
   std::optional<net::any_io_executor> escaped;
   std::optional<net::any_io_executor> escaped_strand;

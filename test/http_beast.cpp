@@ -10,6 +10,7 @@
 
 #include <boost/async_local/executor.hpp>
 
+#include "common.hpp"
 #include "net.hpp"
 #include <boost/beast/http/string_body.hpp>
 #include <boost/test/unit_test.hpp>
@@ -32,7 +33,7 @@ std::string const parent =
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(test_http_beast)
+BOOST_FIXTURE_TEST_SUITE(test_http_beast, test::clean_thread)
 
 BOOST_AUTO_TEST_CASE(traceparent_comes_first)
 {
@@ -130,7 +131,7 @@ BOOST_AUTO_TEST_CASE(inject_keeps_the_trace_with_a_new_span_per_call)
   in.set("traceparent", parent);
   in.set("tracestate", "rojo=1");
   in.set("baggage", "k=v");
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = al::make_executor(ioc);
   http::request<http::string_body> out1, out2;
   alh::with_request(in, [&] {

@@ -10,6 +10,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "common.hpp"
+
 #include <set>
 #include <string>
 
@@ -21,7 +23,7 @@ std::string const valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(test_trace_context)
+BOOST_FIXTURE_TEST_SUITE(test_trace_context, test::clean_thread)
 
 // The examples of W3C Trace Context Level 1, section 3.2.
 BOOST_AUTO_TEST_CASE(traceparent_spec_examples)

@@ -31,7 +31,7 @@ struct result
 template <class Mode>
 result run(Mode m, int threads, int units = 1000, int hops = 4)
 {
-  net::io_context ioc(threads);
+  test::io_context ioc(threads);
   auto ex = m.executor(ioc);
   using Ex = decltype(ex);
 

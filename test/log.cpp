@@ -10,6 +10,7 @@
 
 #include <boost/async_local/executor.hpp>
 
+#include "common.hpp"
 #include "net.hpp"
 #include <boost/core/null_deleter.hpp>
 #include <boost/log/core.hpp>
@@ -27,7 +28,7 @@ namespace al = boost::async_local;
 namespace logging = boost::log;
 namespace expr = boost::log::expressions;
 
-BOOST_AUTO_TEST_SUITE(test_log)
+BOOST_FIXTURE_TEST_SUITE(test_log, test::clean_thread)
 
 BOOST_AUTO_TEST_CASE(records_carry_the_value_current_where_they_are_made)
 {
@@ -46,7 +47,7 @@ BOOST_AUTO_TEST_CASE(records_carry_the_value_current_where_they_are_made)
   BOOST_TEST(added);
 
   logging::sources::logger lg;
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = al::make_executor(ioc);
   BOOST_LOG(lg) << "outside";
   request_id.run("req-1", [&] {

@@ -147,7 +147,7 @@ auto async_three_steps(Timer& timer, recorder& r, int expected, Token&& token)
 template <class Mode>
 void post_dispatch_defer(Mode m)
 {
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = m.executor(ioc);
   recorder r;
   id.run(1, [&] {
@@ -164,7 +164,7 @@ void post_dispatch_defer(Mode m)
 template <class Mode>
 void timers(Mode m)
 {
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = m.executor(ioc);
   using Ex = decltype(ex);
   recorder r;
@@ -191,7 +191,7 @@ template <class Mode>
 void tcp(Mode m)
 {
   using net::ip::tcp;
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = m.executor(ioc);
   using Ex = decltype(ex);
   recorder r;
@@ -234,7 +234,7 @@ template <class Mode>
 void udp(Mode m)
 {
   using net::ip::udp;
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = m.executor(ioc);
   using Ex = decltype(ex);
   recorder r;
@@ -259,7 +259,7 @@ template <class Mode>
 void resolver(Mode m)
 {
   using net::ip::tcp;
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = m.executor(ioc);
   recorder r;
   net::ip::basic_resolver<tcp, decltype(ex)> res(ex);
@@ -274,7 +274,7 @@ void resolver(Mode m)
 template <class Mode>
 void signal(Mode m)
 {
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = m.executor(ioc);
   recorder r;
   net::basic_signal_set<decltype(ex)> signals(ex, SIGUSR2);
@@ -287,7 +287,7 @@ void signal(Mode m)
 template <class Mode>
 void composed(Mode m)
 {
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = m.executor(ioc);
   recorder r;
   steady_timer<decltype(ex)> timer(ex);

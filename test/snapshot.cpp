@@ -21,7 +21,7 @@
 
 namespace al = boost::async_local;
 
-BOOST_AUTO_TEST_SUITE(test_snapshot)
+BOOST_FIXTURE_TEST_SUITE(test_snapshot, test::clean_thread)
 
 BOOST_AUTO_TEST_CASE(default_is_empty)
 {

@@ -35,7 +35,7 @@ void batch_runs_each_function_in_its_own_context(Mode m)
 {
   // Queue several functions before the strand runs, so that it runs them as
   // one batch inside one call of its inner executor.
-  net::io_context ioc;
+  test::io_context ioc;
   auto s = m.executor(ioc);
   paths::recorder r;
   for (int i = 1; i <= 5; ++i)
@@ -47,7 +47,7 @@ void batch_runs_each_function_in_its_own_context(Mode m)
 template <class Mode>
 void inline_dispatch_runs_in_the_captured_context(Mode m)
 {
-  net::io_context ioc;
+  test::io_context ioc;
   auto s = m.executor(ioc);
   // An executor tracked in context 2: what an operation started in context 2
   // completes through.
@@ -79,7 +79,7 @@ void inline_dispatch_runs_in_the_captured_context(Mode m)
 template <class Mode>
 void serialises_under_two_threads(Mode m)
 {
-  net::io_context ioc(2);
+  test::io_context ioc(2);
   auto s = m.executor(ioc);
   std::atomic<int> inside{0};
   std::atomic<int> overlaps{0};
@@ -108,7 +108,7 @@ void serialises_under_two_threads(Mode m)
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(test_strand)
+BOOST_FIXTURE_TEST_SUITE(test_strand, test::clean_thread)
 
 BOOST_AUTO_TEST_CASE(strand_of_wrapped_propagates_on_every_path)
 {
@@ -178,7 +178,7 @@ BOOST_AUTO_TEST_CASE(make_strand_propagates_on_every_path)
 {
   paths::all(al_make_strand_of_any{});
   paths::all(al_make_strand_of_plain{});
-  net::io_context ioc;
+  test::io_context ioc;
   auto s = al::make_strand(ioc);
   BOOST_TEST(s.running_in_this_thread() == false);
 }
@@ -194,7 +194,7 @@ BOOST_AUTO_TEST_CASE(make_strand_no_binding_reaches_the_next_handler)
   // Handlers queued as one batch; each leaves a binding behind. The next
   // must see its own context, not the leftover. (Asio's plain strand of an
   // any_io_executor fails this: the batch runs in one context.)
-  net::io_context ioc;
+  test::io_context ioc;
   auto s = al::make_strand(net::any_io_executor(al::make_executor(ioc)));
   std::vector<al::restore_guard> leftovers;
   std::vector<int> seen;
@@ -240,7 +240,7 @@ BOOST_AUTO_TEST_CASE(isolation_two_threads_on_strands)
 
 BOOST_AUTO_TEST_CASE(wrapped_strand_interface)
 {
-  net::io_context ioc;
+  test::io_context ioc;
   auto s = al::make_executor(net::make_strand(ioc));
   BOOST_TEST(!s.running_in_this_thread());
   bool inside = false;
@@ -251,7 +251,7 @@ BOOST_AUTO_TEST_CASE(wrapped_strand_interface)
 
 BOOST_AUTO_TEST_CASE(strand_interface)
 {
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = al::make_executor(ioc);
   auto s = net::make_strand(ex);
   BOOST_TEST((s.get_inner_executor() == ex));

@@ -42,7 +42,7 @@ using wrapped_executor = al::propagating_executor<net::io_context::executor_type
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(test_tokens)
+BOOST_FIXTURE_TEST_SUITE(test_tokens, test::clean_thread)
 
 #if BOOST_ASYNC_LOCAL_TEST_SPAWN
 BOOST_TEST_DECORATOR(
@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(use_future)
   // use_future's handler carries its own executor, which runs the packaged
   // function; bound, the function runs in the initiating context. get() on
   // another thread leaves that thread's context alone.
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = al::make_executor(ioc);
   net::steady_timer timer(ex, 1ms);
   std::future<int> f = id.run(4, [&] {
@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(use_future)
 
 BOOST_AUTO_TEST_CASE(deferred_captures_at_launch_and_composition_keeps_it)
 {
-  net::io_context ioc;
+  test::io_context ioc;
   auto ex = al::make_executor(ioc);
   paths::recorder r;
   net::steady_timer t1(ex, 1ms), t2(ex, 1ms), t3(ex, 1ms);

@@ -22,7 +22,7 @@
 
 namespace al = boost::async_local;
 
-BOOST_AUTO_TEST_SUITE(test_variable)
+BOOST_FIXTURE_TEST_SUITE(test_variable, test::clean_thread)
 
 static_assert(!std::is_copy_constructible<al::variable<int>>::value, "");
 static_assert(!std::is_copy_assignable<al::variable<int>>::value, "");

@@ -38,6 +38,15 @@
 #include <type_traits>
 #include <utility>
 
+// The coroutine tokens, named without including their headers (which need
+// coroutine support, or Boost.Context): see detail::suspends_caller.
+BOOST_ASYNC_LOCAL_ASIO_BEGIN
+template <typename Executor>
+struct use_awaitable_t;
+template <typename Executor>
+class basic_yield_context;
+BOOST_ASYNC_LOCAL_ASIO_END
+
 namespace boost {
 namespace async_local {
 
@@ -214,11 +223,39 @@ struct initiation_executor<Derived, Initiation,
   }
 };
 
+// Tokens whose initiating function suspends the calling coroutine:
+// use_awaitable and yield_context, alone or inside a one-argument adapter
+// (as_tuple, redirect_error). For these Asio calls the initiation after the
+// coroutine has suspended, on the thread that was running it, and that
+// thread goes back to its scheduler next.
+template <class T>
+struct suspends_caller : std::false_type {};
+
+template <class Executor>
+struct suspends_caller<net::use_awaitable_t<Executor>> : std::true_type {};
+
+template <class Executor>
+struct suspends_caller<net::basic_yield_context<Executor>> : std::true_type {};
+
+template <template <class> class Adapter, class T>
+struct suspends_caller<Adapter<T>> : suspends_caller<T> {};
+
 // Wraps an initiation so that it runs in the snapshot and receives a bound
 // handler.
-template <class Initiation>
+//
+// When the token suspends the caller (see suspends_caller), the thread is
+// left with the empty context once the initiation returns: what the slot
+// holds then is the suspended coroutine's context, and had it stayed, the
+// handlers the thread runs next, and the thread itself after
+// io_context::run() returns, would see the coroutine's bindings (a guard
+// the coroutine holds across the wait, or a run() around it). The coroutine
+// gets its context back from the bound handler that resumes it. If the
+// initiation throws, the coroutine resumes at once on this thread, so the
+// slot is left alone.
+template <class Initiation, bool SuspendsCaller = false>
 class snapshot_initiation
-  : public initiation_executor<snapshot_initiation<Initiation>, Initiation>
+  : public initiation_executor<snapshot_initiation<Initiation, SuspendsCaller>,
+      Initiation>
 {
 public:
   template <class I>
@@ -238,13 +275,16 @@ public:
   template <class Handler, class... Args>
   void operator()(Handler&& handler, Args&&... args) &&
   {
-    detail::node* n = detail::access::get_node(snapshot_);
-    detail::add_ref(n);
-    detail::scope s(n);
-    std::move(initiation_)(
-        snapshot_binder<std::decay_t<Handler>>(std::move(snapshot_),
-          std::forward<Handler>(handler)),
-        std::forward<Args>(args)...);
+    {
+      detail::node* n = detail::access::get_node(snapshot_);
+      detail::add_ref(n);
+      detail::scope s(n);
+      std::move(initiation_)(
+          snapshot_binder<std::decay_t<Handler>>(std::move(snapshot_),
+            std::forward<Handler>(handler)),
+          std::forward<Args>(args)...);
+    }
+    leave_suspended_coroutine();
   }
 
   template <class Handler, class... Args>
@@ -254,9 +294,16 @@ public:
         snapshot_binder<std::decay_t<Handler>>(snapshot_,
           std::forward<Handler>(handler)),
         std::forward<Args>(args)...);
+    leave_suspended_coroutine();
   }
 
 private:
+  static void leave_suspended_coroutine() noexcept
+  {
+    if constexpr (SuspendsCaller)
+      detail::release(std::exchange(detail::current_node, nullptr));
+  }
+
   snapshot snapshot_;
   Initiation initiation_;
 };
@@ -402,14 +449,16 @@ public:
           ::boost::async_local::detail::copy_const_t<RawToken, T>,
           Signatures...>(
         std::declval<::boost::async_local::detail::snapshot_initiation<
-          std::decay_t<Initiation>>>(),
+          std::decay_t<Initiation>,
+          ::boost::async_local::detail::suspends_caller<T>::value>>(),
         token.get(), std::forward<Args>(args)...))
   {
     return async_initiate<
         ::boost::async_local::detail::copy_const_t<RawToken, T>,
         Signatures...>(
       ::boost::async_local::detail::snapshot_initiation<
-        std::decay_t<Initiation>>(
+        std::decay_t<Initiation>,
+        ::boost::async_local::detail::suspends_caller<T>::value>(
           ::boost::async_local::detail::token_snapshot<RawToken>(token),
           std::forward<Initiation>(initiation)),
       token.get(), std::forward<Args>(args)...);
