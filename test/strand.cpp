@@ -28,6 +28,9 @@ static_assert(std::is_same<decltype(net::make_strand(
     net::strand<al::propagating_executor<io_executor>>>::value, "");
 static_assert(net::execution::is_executor<
     net::strand<al::propagating_executor<io_executor>>>::value, "");
+// As small as Asio's own strand, so that it fits any_io_executor's buffer.
+static_assert(sizeof(net::strand<al::propagating_executor<io_executor>>)
+    == sizeof(net::strand<io_executor>), "");
 
 // Both ways of composing a strand with the propagating executor.
 template <class Mode>
@@ -277,6 +280,105 @@ BOOST_AUTO_TEST_CASE(strand_interface)
   ioc.run();
   BOOST_TEST(ran == 1);
   BOOST_TEST(inside);
+}
+
+BOOST_AUTO_TEST_CASE(every_copy_is_the_same_strand_whatever_its_properties)
+{
+  test::io_context ioc;
+  auto s = al::make_strand(ioc);
+  auto never = net::require(s, net::execution::blocking.never);
+  auto tracked = net::prefer(s, net::execution::outstanding_work.tracked);
+  auto cont = net::prefer(s, net::execution::relationship.continuation);
+  bool in_never = false, in_tracked = false, in_cont = false;
+  s.execute([&] {
+    in_never = never.running_in_this_thread();
+    in_tracked = tracked.running_in_this_thread();
+    in_cont = cont.running_in_this_thread();
+  });
+  ioc.run_one();
+  BOOST_TEST(in_never);
+  BOOST_TEST(in_tracked);
+  BOOST_TEST(in_cont);
+  // The tracked copy counts work while it lives, and only then.
+  ioc.restart();
+  ioc.poll();
+  BOOST_TEST(!ioc.stopped());
+  { auto gone = std::move(tracked); }
+  ioc.restart();
+  ioc.poll();
+  BOOST_TEST(ioc.stopped());
+}
+
+namespace {
+
+// Counts what it allocates.
+template <class T>
+struct counting_allocator
+{
+  using value_type = T;
+
+  explicit counting_allocator(int* n) noexcept : count(n) {}
+  template <class U>
+  counting_allocator(counting_allocator<U> const& o) noexcept
+    : count(o.count) {}
+
+  T* allocate(std::size_t n)
+  {
+    ++*count;
+    return std::allocator<T>().allocate(n);
+  }
+
+  void deallocate(T* p, std::size_t n) noexcept
+  {
+    std::allocator<T>().deallocate(p, n);
+  }
+
+  friend bool operator==(counting_allocator const& a,
+      counting_allocator const& b) noexcept
+  {
+    return a.count == b.count;
+  }
+
+  friend bool operator!=(counting_allocator const& a,
+      counting_allocator const& b) noexcept
+  {
+    return a.count != b.count;
+  }
+
+  int* count;
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_copy_with_its_own_allocator_queues_with_it)
+{
+  test::io_context ioc;
+  auto s = al::make_strand(ioc);
+  int allocated = 0;
+  auto a = net::require(s, net::execution::allocator(
+      counting_allocator<void>(&allocated)));
+  int seen = -1;
+  bool same_strand = false;
+  id.run(5, [&] {
+    a.execute([&] {
+      seen = *id.get();
+      same_strand = s.running_in_this_thread();
+    });
+  });
+  ioc.run();
+  BOOST_TEST(seen == 5);
+  BOOST_TEST(same_strand);
+  BOOST_TEST(allocated > 0);
+}
+
+BOOST_AUTO_TEST_CASE(make_strand_of_a_strand_is_a_new_strand_that_propagates)
+{
+  test::io_context ioc;
+  auto s = al::make_strand(ioc);
+  auto t = al::make_strand(s);
+  static_assert(std::is_same<decltype(t), decltype(s)>::value, "");
+  BOOST_TEST((t != s));
+  BOOST_TEST((t.get_inner_executor() == s.get_inner_executor()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -405,13 +405,10 @@ struct snapshot_executor<
     net::strand<async_local::propagating_executor<Executor>>>
 {
   using type = net::strand<async_local::propagating_executor<Executor>>;
-  using base_type = async_local::propagating_executor<net::strand<Executor>>;
 
   static type make(type const& e, snapshot const& s) noexcept
   {
-    return type(access::construct<base_type>(
-          static_cast<base_type const&>(e).get_inner_executor(),
-          capture::of(s)));
+    return access::with_capture(e, capture::of(s));
   }
 };
 

@@ -68,6 +68,20 @@ template <class P>
 struct is_untracked<detail::net::execution::prefer_only<P>>
   : is_untracked<P> {};
 
+// What an executor's capture becomes under a property: tracked work captures
+// the current context (a bound snapshot stays); untracked work is nobody's
+// operation, so it carries no capture; other properties keep it.
+template <class Property, class C>
+capture capture_for(C&& c) noexcept
+{
+  if constexpr (is_tracked<Property>::value)
+    return std::forward<C>(c).for_tracked();
+  else if constexpr (is_untracked<Property>::value)
+    return std::forward<C>(c).for_untracked();
+  else
+    return std::forward<C>(c);
+}
+
 // The base of every propagating executor (and of the strand that behaves as
 // one). Constructors that wrap an executor exclude it, so that asking whether
 // an executor<E> is copyable never asks whether E can be made from it (which,
@@ -233,7 +247,7 @@ public:
   auto require(Property const& p) const&
   {
     return rewrap(detail::net::require(inner_, p),
-        captured_for<Property>(capture_));
+        detail::capture_for<Property>(capture_));
   }
 
   template <class Property, class = std::enable_if_t<
@@ -241,7 +255,7 @@ public:
   auto require(Property const& p) &&
   {
     return rewrap(detail::net::require(inner_, p),
-        captured_for<Property>(std::move(capture_)));
+        detail::capture_for<Property>(std::move(capture_)));
   }
 
   /// Forwards a preference; preferring tracked work captures the context.
@@ -250,7 +264,7 @@ public:
   auto prefer(Property const& p) const&
   {
     return rewrap(detail::net::prefer(inner_, p),
-        captured_for<Property>(capture_));
+        detail::capture_for<Property>(capture_));
   }
 
   template <class Property, class = std::enable_if_t<
@@ -258,7 +272,7 @@ public:
   auto prefer(Property const& p) &&
   {
     return rewrap(detail::net::prefer(inner_, p),
-        captured_for<Property>(std::move(capture_)));
+        detail::capture_for<Property>(std::move(capture_)));
   }
 
   friend bool operator==(propagating_executor const& a,
@@ -289,19 +303,6 @@ private:
   detail::capture const& get_capture() const noexcept
   {
     return capture_;
-  }
-
-  // Tracked work captures the current context (a bound snapshot stays);
-  // untracked work is nobody's operation, so it carries no capture.
-  template <class Property, class C>
-  static detail::capture captured_for(C&& c) noexcept
-  {
-    if constexpr (detail::is_tracked<Property>::value)
-      return std::forward<C>(c).for_tracked();
-    else if constexpr (detail::is_untracked<Property>::value)
-      return std::forward<C>(c).for_untracked();
-    else
-      return std::forward<C>(c);
   }
 
   template <class Inner>
@@ -445,6 +446,17 @@ BOOST_ASYNC_LOCAL_ASIO_END
 namespace boost {
 namespace async_local {
 
+namespace detail {
+
+template <class T>
+struct is_propagating_strand : std::false_type {};
+
+template <class Executor>
+struct is_propagating_strand<net::strand<propagating_executor<Executor>>>
+  : std::true_type {};
+
+} // namespace detail
+
 /// A strand that propagates, over any executor.
 /**
  * - Over a @ref propagating_executor: `net::make_strand(ex)`, the strand
@@ -454,6 +466,9 @@ namespace async_local {
  *   `co_await this_coro::executor` on a propagating I/O object):
  *   `make_executor(net::make_strand(ex))`, a propagating executor outside a
  *   new strand of `ex`.
+ *
+ * - Over a propagating strand: a new strand over the same propagating
+ *   executor (not a strand nested in `ex`).
  *
  * Either way every function runs in the context captured for it, also when
  * the strand runs several in one batch, and a binding one function leaves
@@ -465,7 +480,9 @@ template <class Executor, class = std::enable_if_t<
     detail::net::execution::is_executor<Executor>::value>>
 auto make_strand(Executor const& ex)
 {
-  if constexpr (std::is_base_of<detail::propagating_executor_base,
+  if constexpr (detail::is_propagating_strand<Executor>::value)
+    return detail::net::make_strand(ex.get_inner_executor());
+  else if constexpr (std::is_base_of<detail::propagating_executor_base,
       Executor>::value)
     return detail::net::make_strand(ex);
   else

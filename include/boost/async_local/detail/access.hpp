@@ -49,6 +49,13 @@ struct access
   {
     return e.get_capture();
   }
+
+  // A copy of a propagating strand carrying `c` instead of its capture.
+  template <class Strand, class Capture>
+  static Strand with_capture(Strand const& e, Capture c) noexcept
+  {
+    return e.with_capture(std::move(c));
+  }
 };
 
 } // namespace detail
