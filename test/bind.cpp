@@ -382,6 +382,31 @@ BOOST_AUTO_TEST_CASE(a_coroutine_suspended_at_a_bound_await_leaves_no_binding)
   BOOST_TEST(resumed == 2);
   BOOST_TEST(!id.get());
 }
+
+BOOST_AUTO_TEST_CASE(spawning_code_keeps_its_context_on_a_propagating_executor)
+{
+  // co_spawn from a handler running on the executor starts the coroutine
+  // inline; its suspension at a bound token empties the thread, but the
+  // start is a scope of its own, so the spawning handler keeps its context.
+  test::io_context ioc;
+  auto ex = al::make_executor(ioc);
+  int after_spawn = 0;
+  int resumed = 0;
+  net::steady_timer timer(ex, std::chrono::milliseconds(1));
+  id.run(4, [&] {
+    net::post(ex, [&] {
+      net::co_spawn(ex, [&]() -> net::awaitable<void> {
+        auto g = id.set(5);
+        co_await timer.async_wait(al::bind_snapshot(net::use_awaitable));
+        resumed = id.value_or(-1);
+      }, net::detached);
+      after_spawn = id.value_or(-1);
+    });
+  });
+  ioc.run();
+  BOOST_TEST(after_spawn == 4);
+  BOOST_TEST(resumed == 5);
+}
 #endif
 
 BOOST_AUTO_TEST_SUITE_END()

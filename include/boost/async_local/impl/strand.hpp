@@ -27,7 +27,7 @@
 // post, one per operation) would allocate. Here every copy holds one
 // intrusively counted pointer to what all copies of the strand share, its
 // own E (which carries the properties, and counts work when tracked) and its
-// capture: 24 bytes over an io_context or thread_pool executor.
+// capture: 24 bytes over an io_context executor, as Asio's own strand.
 //
 // What the copies share is Asio's strand over E with work untracked, in the
 // two blocking variants a function can be submitted with, so that neither
@@ -143,9 +143,9 @@ BOOST_ASYNC_LOCAL_ASIO_BEGIN
  * share one strand and compare equal when they carry the same capture.
  *
  * @par Cost
- * Three words over an io_context or thread_pool executor, so that it and
- * every copy Asio makes of it with other properties fit an
- * `any_io_executor` without allocating. Making the strand allocates once;
+ * Two words and the inner executor: 24 bytes over an io_context executor,
+ * as Asio's own strand, so that it and every copy Asio makes of it with
+ * other properties fit an `any_io_executor` without allocating. Making the strand allocates once;
  * copying it is one atomic increment.
  *
  * @note `blocking.always` cannot be required of it; a function is submitted
