@@ -149,8 +149,9 @@ struct propagating_executor_base {};
  * allocation, and at most one atomic increment and one atomic decrement per
  * function when the context is not empty (the increment is a plain store
  * when the caller's thread holds the only reference; the decrement is a
- * plain load when the function holds the last one). The empty context costs
- * a null check.
+ * plain load when the function holds the last one; both are plain in a
+ * process that has only ever had one thread). The empty context costs a
+ * null check.
  */
 template <class Executor>
 class propagating_executor : detail::propagating_executor_base

@@ -37,7 +37,8 @@ class snapshot_binder;
  *
  * @par Cost
  * A snapshot is one pointer. The empty snapshot costs nothing to copy;
- * copying a non-empty one is one atomic increment. Moving is free.
+ * copying a non-empty one is one atomic increment (a plain one in a
+ * process that has only ever had one thread). Moving is free.
  */
 class snapshot
 {

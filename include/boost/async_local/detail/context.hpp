@@ -37,6 +37,12 @@
 
 #include <algorithm>
 #include <atomic>
+#if defined(__has_include)
+# if __has_include(<sys/single_threaded.h>)
+#  include <sys/single_threaded.h>
+#  define BOOST_ASYNC_LOCAL_HAS_LIBC_SINGLE_THREADED 1
+# endif
+#endif
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -95,10 +101,34 @@ inline void const* find(node const* n, std::uint64_t key) noexcept
   return (it != e + size && it->key == key) ? it->value : nullptr;
 }
 
+// True while the process has only ever had one thread (glibc 2.32 and
+// later say so, and libstdc++'s shared_ptr relies on it the same way). Then
+// no other thread can touch a count, and counting needs no locked
+// instruction. The flag turns false inside pthread_create, before the new
+// thread exists, and the thread's start synchronises with it, so counts
+// written plainly before are seen by the new thread.
+inline bool single_threaded() noexcept
+{
+#if defined(BOOST_ASYNC_LOCAL_HAS_LIBC_SINGLE_THREADED)
+  return ::__libc_single_threaded != 0;
+#else
+  return false;
+#endif
+}
+
+inline void increment(std::atomic<std::size_t>& count) noexcept
+{
+  if (single_threaded())
+    count.store(count.load(std::memory_order_relaxed) + 1,
+        std::memory_order_relaxed);
+  else
+    count.fetch_add(1, std::memory_order_relaxed);
+}
+
 inline void add_ref(node* n) noexcept
 {
   if (n)
-    n->refs.fetch_add(1, std::memory_order_relaxed);
+    increment(n->refs);
 }
 
 // Releasing the last reference (or value reference) need not write the
@@ -109,8 +139,15 @@ inline void add_ref(node* n) noexcept
 // set(), where a binding is made, used and dropped on one thread.
 inline bool drop(std::atomic<std::size_t>& count) noexcept
 {
-  return count.load(std::memory_order_acquire) == 1
-    || count.fetch_sub(1, std::memory_order_acq_rel) == 1;
+  std::size_t const n = count.load(std::memory_order_acquire);
+  if (n == 1)
+    return true;
+  if (single_threaded())
+  {
+    count.store(n - 1, std::memory_order_relaxed);
+    return false;
+  }
+  return count.fetch_sub(1, std::memory_order_acq_rel) == 1;
 }
 
 inline void release_value(node* n) noexcept
@@ -246,7 +283,7 @@ node* make_node(node const* base, std::uint64_t key, Args&&... args)
     for (; from != to; ++from, ++out)
     {
       ::new (static_cast<void*>(out)) entry(*from);
-      out->owner->value_refs.fetch_add(1, std::memory_order_relaxed);
+      increment(out->owner->value_refs);
     }
   };
   copy(base_entries, pos);
@@ -310,7 +347,7 @@ inline node* acquire_current() noexcept
     if (n->refs.load(std::memory_order_acquire) == 1)
       n->refs.store(2, std::memory_order_relaxed);
     else
-      n->refs.fetch_add(1, std::memory_order_relaxed);
+      increment(n->refs);
   }
   return n;
 }
