@@ -25,13 +25,14 @@ for (const b of micro.benchmarks) {
   }
   if (b.aggregate_name === 'median') median[name] = b;
 }
-// The spread of a ratio: the lowest and highest of plain / variant over the
-// repetitions, each paired with plain Asio's repetition of the same index.
+// The spread of a ratio over the repetitions, unpaired: Google Benchmark's
+// random interleaving runs each repetition at its own time, so plain's
+// repetition i and a variant's repetition i were not measured together.
+// From plain's fastest over the variant's slowest to the other way round.
 const spread = (base, name) => {
-  const a = reps[base], b = reps[name];
-  if (!a || !b) return undefined;
-  const r = Object.keys(b).filter((i) => a[i] !== undefined).map((i) => a[i] / b[i]);
-  return r.length ? [Math.min(...r), Math.max(...r)] : undefined;
+  const a = Object.values(reps[base] ?? {}), b = Object.values(reps[name] ?? {});
+  if (!a.length || !b.length) return undefined;
+  return [Math.min(...a) / Math.max(...b), Math.max(...a) / Math.min(...b)];
 };
 // Google Benchmark writes an inverted rate counter in seconds.
 const nsPerHop = (name) =>
@@ -48,8 +49,10 @@ const lines = [];
 lines.push('# Benchmark results', '');
 lines.push(`Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}.`);
 lines.push('Each figure is the median of the repetitions (or rounds) of one run of');
-lines.push('`tools/bench`, which interleaves them; the spread is the lowest and');
-lines.push('highest ratio of a repetition to plain Asio\'s repetition of the same index.');
+lines.push('`tools/bench`, which interleaves them. The spread of a microbenchmark');
+lines.push('ratio runs from plain Asio\'s fastest repetition over the variant\'s slowest');
+lines.push('to the other way round (the widest it can be); the single-file program\'s');
+lines.push('spread is over ratios taken within each round.');
 lines.push('A ratio is plain Asio\'s ns per hop divided by the variant\'s, measured in');
 lines.push('the same run (1.00 = as fast as plain Asio; higher is better).');
 lines.push('The microbenchmarks run in a multi-threaded process, as servers do (see');

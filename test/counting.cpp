@@ -7,10 +7,11 @@
 
 // Reference counts handed between two threads, in every pattern the counting
 // distinguishes: the shortcuts (a plain store when the slot holds the only
-// reference, no write for the last release, plain counts while the process
-// has one thread) and the locked path. Each value records its own
-// destruction, so that the tests see it go exactly once, and exactly when
-// its last reference does where that is determined. Run under TSan too.
+// reference, no write for the last release) and the locked path. (Plain
+// counts while the process has one thread: single_threaded.cpp, a program of
+// its own.) Each value records its own destruction, so that the tests see it
+// go exactly once, and exactly when its last reference does where that is
+// determined. Run under TSan too.
 
 #include <boost/async_local.hpp>
 
@@ -18,6 +19,7 @@
 #include "net.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -85,11 +87,21 @@ struct two_threads
   std::thread tb;
 };
 
-// Waits until `n` reaches `target`.
+// Waits until `n` reaches `target`; fails the test after a minute (a lost
+// handler) instead of hanging.
 void wait_for(std::atomic<int> const& n, int target)
 {
+  auto const deadline =
+    std::chrono::steady_clock::now() + std::chrono::minutes(1);
   while (n.load() != target)
+  {
+    if (std::chrono::steady_clock::now() > deadline)
+    {
+      BOOST_ERROR("gave up waiting: " << n.load() << " of " << target);
+      return;
+    }
     std::this_thread::yield();
+  }
 }
 
 } // namespace
@@ -210,7 +222,7 @@ BOOST_AUTO_TEST_CASE(copies_of_one_snapshot_on_two_threads_at_once)
   // count is written from two threads at once all along. The value goes
   // exactly when the last reference, the test's own, does.
   life l(1);
-  al::snapshot const s =
+  al::snapshot s =
     value.run(tracked(l, 0), [] { return al::snapshot::current(); });
   std::atomic<int> done{0};
   std::atomic<int> wrong{0};
@@ -239,7 +251,7 @@ BOOST_AUTO_TEST_CASE(copies_of_one_snapshot_on_two_threads_at_once)
   t.stop();
   BOOST_TEST(wrong == 0);
   BOOST_TEST(!l.destroyed[0]);
-  const_cast<al::snapshot&>(s) = al::snapshot();
+  s = al::snapshot();
   BOOST_TEST(l.destroyed[0]);
 }
 

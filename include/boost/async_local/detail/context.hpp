@@ -37,7 +37,8 @@
 
 #include <algorithm>
 #include <atomic>
-#if defined(__has_include)
+#if defined(__has_include) \
+  && !defined(BOOST_ASYNC_LOCAL_NO_SINGLE_THREADED_COUNTS)
 # if __has_include(<sys/single_threaded.h>)
 #  include <sys/single_threaded.h>
 #  define BOOST_ASYNC_LOCAL_HAS_LIBC_SINGLE_THREADED 1
@@ -106,7 +107,12 @@ inline void const* find(node const* n, std::uint64_t key) noexcept
 // no other thread can touch a count, and counting needs no locked
 // instruction. The flag turns false inside pthread_create, before the new
 // thread exists, and the thread's start synchronises with it, so counts
-// written plainly before are seen by the new thread.
+// written plainly before are seen by the new thread. It is read on every
+// count, never cached. Threads glibc does not know of (a raw clone(), or
+// pthread_create in a dlmopen namespace, which has a flag of its own) leave
+// it true: a program that makes such threads and shares contexts with them
+// defines BOOST_ASYNC_LOCAL_NO_SINGLE_THREADED_COUNTS (shared_ptr has the
+// same limit and no such switch).
 inline bool single_threaded() noexcept
 {
 #if defined(BOOST_ASYNC_LOCAL_HAS_LIBC_SINGLE_THREADED)
