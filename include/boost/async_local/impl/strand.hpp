@@ -34,6 +34,7 @@
 // post nor dispatch copies a shared_ptr on its way to the queue.
 
 #include <boost/async_local/detail/asio_config.hpp>
+#include <boost/async_local/detail/context.hpp>
 
 #if defined(BOOST_ASYNC_LOCAL_STANDALONE_ASIO)
 # include <asio/execution/allocator.hpp>
@@ -95,14 +96,16 @@ struct shared_strand
   shared_strand(shared_strand const&) = delete;
   shared_strand& operator=(shared_strand const&) = delete;
 
+  // Counted as contexts are (detail/context.hpp): Asio's post copies the
+  // strand once per function, so the same shortcuts apply.
   void add_ref() noexcept
   {
-    refs.fetch_add(1, std::memory_order_relaxed);
+    increment(refs);
   }
 
   void release() noexcept
   {
-    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    if (drop(refs))
       delete this;
   }
 
