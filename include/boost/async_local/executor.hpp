@@ -14,9 +14,11 @@
 #include <boost/async_local/detail/asio_config.hpp>
 
 #if defined(BOOST_ASYNC_LOCAL_STANDALONE_ASIO)
+# include <asio/execution/blocking.hpp>
 # include <asio/execution/executor.hpp>
 # include <asio/execution/outstanding_work.hpp>
 # include <asio/execution/prefer_only.hpp>
+# include <asio/execution/relationship.hpp>
 # include <asio/execution_context.hpp>
 # include <asio/is_executor.hpp>
 # include <asio/prefer.hpp>
@@ -28,9 +30,11 @@
 # include <asio/traits/query_member.hpp>
 # include <asio/traits/require_member.hpp>
 #else
+# include <boost/asio/execution/blocking.hpp>
 # include <boost/asio/execution/executor.hpp>
 # include <boost/asio/execution/outstanding_work.hpp>
 # include <boost/asio/execution/prefer_only.hpp>
+# include <boost/asio/execution/relationship.hpp>
 # include <boost/asio/execution_context.hpp>
 # include <boost/asio/is_executor.hpp>
 # include <boost/asio/prefer.hpp>
@@ -80,6 +84,36 @@ capture capture_for(C&& c) noexcept
     return std::forward<C>(c).for_untracked();
   else
     return std::forward<C>(c);
+}
+
+// What a function submitted through `ex` is called in hooks' init: "post"
+// (a never-blocking fork), "defer" (a never-blocking continuation) or
+// "dispatch" (possibly blocking), as Asio's functions of those names ask for;
+// "execute" where the executor cannot say. Asked only while a hook is
+// installed.
+template <class Executor>
+char const* submission_type(Executor const& ex) noexcept
+{
+  namespace exec = net::execution;
+  try
+  {
+    if constexpr (net::can_query<Executor const&, exec::blocking_t>::value)
+    {
+      if (exec::blocking_t(net::query(ex, exec::blocking))
+          != exec::blocking.never)
+        return "dispatch";
+      if constexpr (
+          net::can_query<Executor const&, exec::relationship_t>::value)
+        if (exec::relationship_t(net::query(ex, exec::relationship))
+            == exec::relationship.continuation)
+          return "defer";
+      return "post";
+    }
+  }
+  catch (...)
+  {
+  }
+  return "execute";
 }
 
 // The base of every propagating executor (and of the strand that behaves as
@@ -222,7 +256,8 @@ public:
   void execute(F&& f) const&
   {
     inner_.execute(detail::context_function<std::decay_t<F>>(
-        std::forward<F>(f), capture_.acquire()));
+        std::forward<F>(f), capture_.submit([this] {
+          return detail::submission_type(inner_); })));
   }
 
   /// Submits `f`, moving this executor's capture into it.
@@ -230,7 +265,8 @@ public:
   void execute(F&& f) &&
   {
     inner_.execute(detail::context_function<std::decay_t<F>>(
-        std::forward<F>(f), std::move(capture_).acquire()));
+        std::forward<F>(f), std::move(capture_).submit([this] {
+          return detail::submission_type(inner_); })));
   }
 
   /// Forwards a query to the inner executor.

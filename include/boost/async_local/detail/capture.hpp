@@ -9,6 +9,7 @@
 #define BOOST_ASYNC_LOCAL_DETAIL_CAPTURE_HPP
 
 #include <boost/async_local/detail/context.hpp>
+#include <boost/async_local/detail/operation.hpp>
 #include <boost/async_local/snapshot.hpp>
 
 #include <cstdint>
@@ -25,7 +26,9 @@ namespace detail {
 // belongs to the handler, and stays). Either may be the empty context. One
 // word: the node address (nodes are at least 8-byte aligned) with the low bit
 // set for "carries one" and the next bit for "bound", so a captured empty
-// context is the value 1. Keeping it to one word keeps
+// context is the value 1. While a hook is installed (hooks.hpp), a capture
+// made for an operation holds the operation's record instead, tagged with
+// the third bit. Keeping it to one word keeps
 // propagating_executor<io_context::executor_type> inside any_io_executor's
 // small-object buffer.
 class capture
@@ -39,9 +42,21 @@ public:
   {
   }
 
+  // Takes over one reference to an operation's record.
+  explicit capture(operation* owned) noexcept
+    : bits_(reinterpret_cast<std::uintptr_t>(owned) | 1u | 4u)
+  {
+  }
+
+  // A capture for a new operation: of the current context, and, while a
+  // hook is installed, with a record of its own.
   static capture current() noexcept
   {
-    return capture(acquire_current());
+    node* const n = acquire_current();
+    if (hooks_installed())
+      if (operation* op = make_operation(n, "operation"))
+        return capture(op);
+    return capture(n);
   }
 
   // A bound capture of `s`: one more reference to its context.
@@ -55,7 +70,10 @@ public:
   capture(capture const& other) noexcept
     : bits_(other.bits_)
   {
-    add_ref(get());
+    if (operation* op = other.op())
+      add_ref(op);
+    else
+      add_ref(get());
   }
 
   capture(capture&& other) noexcept
@@ -71,7 +89,10 @@ public:
 
   ~capture()
   {
-    release(get());
+    if (operation* op = this->op())
+      release(op);
+    else
+      release(get());
   }
 
   bool has_value() const noexcept
@@ -84,9 +105,12 @@ public:
     return (bits_ & 2u) != 0;
   }
 
+  // The context functions run in.
   node* get() const noexcept
   {
-    return reinterpret_cast<node*>(bits_ & ~std::uintptr_t(3));
+    if (operation* op = this->op())
+      return op->context;
+    return reinterpret_cast<node*>(bits_ & ~std::uintptr_t(7));
   }
 
   std::uintptr_t bits() const noexcept
@@ -96,21 +120,48 @@ public:
 
   // A reference to run a function in: the captured context if there is one,
   // the caller's current context otherwise.
-  node* acquire() const& noexcept
+  node* acquire() const noexcept
   {
     if (!has_value())
       return acquire_current();
-    add_ref(get());
-    return get();
+    node* const n = get();
+    add_ref(n);
+    return n;
   }
 
-  node* acquire() && noexcept
+  // What a function submitted now holds (`type` names the submission, and
+  // is asked only while a hook is installed):
+  // - with no capture, the caller's context, as a new operation while a
+  //   hook is installed;
+  // - with an operation's capture, that operation (a capture made while no
+  //   hook was installed is no operation: its context);
+  // - with a bound snapshot, the snapshot, as a new operation ("bind") while
+  //   a hook is installed.
+  template <class Type>
+  ticket submit(Type type) const& noexcept
   {
+    if (operation* op = this->op())
+    {
+      add_ref(op);
+      return ticket(op);
+    }
     if (!has_value())
-      return acquire_current();
-    node* n = get();
-    bits_ = 0;
-    return n;
+      return submission(acquire_current(), type);
+    node* const n = get();
+    add_ref(n);
+    return bound() ? submission(n, bind_type) : ticket(n);
+  }
+
+  template <class Type>
+  ticket submit(Type type) && noexcept
+  {
+    std::uintptr_t const bits = std::exchange(bits_, 0);
+    if (bits & 4u)
+      return ticket(reinterpret_cast<operation*>(bits & ~std::uintptr_t(7)));
+    if (!bits)
+      return submission(acquire_current(), type);
+    node* const n = reinterpret_cast<node*>(bits & ~std::uintptr_t(7));
+    return (bits & 2u) ? submission(n, bind_type) : ticket(n);
   }
 
   // What an executor becomes when an operation tracks work: a bound
@@ -142,19 +193,41 @@ public:
   }
 
 private:
+  operation* op() const noexcept
+  {
+    return (bits_ & 4u)
+      ? reinterpret_cast<operation*>(bits_ & ~std::uintptr_t(7)) : nullptr;
+  }
+
+  static char const* bind_type() noexcept
+  {
+    return "bind";
+  }
+
+  // A function submitted to run in `owned`: a new operation while a hook
+  // is installed.
+  template <class Type>
+  static ticket submission(node* owned, Type type) noexcept
+  {
+    if (hooks_installed())
+      if (operation* op = make_operation(owned, type()))
+        return ticket(op);
+    return ticket(owned);
+  }
+
   std::uintptr_t bits_ = 0;
 };
 
-// A function submitted through an executor, with the context it must run in.
-// The context is held first, so that nothing leaks if copying the function
-// throws.
+// A function submitted through an executor, with the context (or, while a
+// hook is installed, the operation) it must run in. The context is held
+// first, so that nothing leaks if copying the function throws.
 template <class F>
 class context_function
 {
 public:
   template <class G>
-  context_function(G&& g, node* owned)
-    : snapshot_(access::construct<snapshot>(owned)),
+  context_function(G&& g, ticket t)
+    : ticket_(std::move(t)),
       function_(std::forward<G>(g))
   {
   }
@@ -166,12 +239,11 @@ public:
   // Executors call a submitted function once, as an lvalue.
   void operator()()
   {
-    scope s(access::release_node(snapshot_));
-    function_();
+    run_ticket(ticket_, function_);
   }
 
 private:
-  snapshot snapshot_;
+  ticket ticket_;
   F function_;
 };
 

@@ -265,7 +265,8 @@ public:
   void execute(F&& f) const&
   {
     submit(::boost::async_local::detail::context_function<std::decay_t<F>>(
-        std::forward<F>(f), capture_.acquire()));
+        std::forward<F>(f), capture_.submit([this] {
+          return ::boost::async_local::detail::submission_type(*this); })));
   }
 
   /// Queues `f`, moving this strand's capture into it.
@@ -273,7 +274,8 @@ public:
   void execute(F&& f) &&
   {
     submit(::boost::async_local::detail::context_function<std::decay_t<F>>(
-        std::forward<F>(f), std::move(capture_).acquire()));
+        std::forward<F>(f), std::move(capture_).submit([this] {
+          return ::boost::async_local::detail::submission_type(*this); })));
   }
 
   /// Forwards a query to the inner executor, as Asio's strand does.

@@ -1,0 +1,246 @@
+//
+// Copyright (c) 2026 The Boost.AsyncLocal authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_ASYNC_LOCAL_HOOKS_HPP
+#define BOOST_ASYNC_LOCAL_HOOKS_HPP
+
+#include <boost/async_local/detail/operation.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+namespace boost {
+namespace async_local {
+
+/// Callbacks for the life of every asynchronous operation, after Node.js's
+/// `async_hooks`.
+/**
+ * Derive and override any subset; install with @ref install_hooks.
+ *
+ * @par Operations
+ * While at least one hook is installed, the library gives every operation it
+ * sees an id (never 0, never reused) and reports:
+ * - `init(id, trigger_id, type)` when the operation is initiated: when an
+ *   asynchronous operation asks a propagating executor for tracked work
+ *   (`type` "operation"; Asio does not say which operation asks), when a
+ *   function is submitted through a propagating executor or strand that
+ *   carries no capture ("post", "defer" or "dispatch", from the executor's
+ *   `blocking` and `relationship` properties), when a function is submitted
+ *   through the associated executor of a handler bound by
+ *   @ref bind_snapshot ("bind"), and when an @ref resource is made
+ *   ("resource:" and its name). `trigger_id` is the @ref execution_id of the
+ *   code that initiated it (0 at top level). `type` is valid during the call
+ *   only.
+ * - `before(id)` and `after(id)` around each run of a function the
+ *   operation runs: its completion handler, each intermediate step of a
+ *   composed operation, a resource's `run`. `after` is called also when the
+ *   function throws. Both are called on the thread that runs the function,
+ *   with the operation's context installed, so a hook can read variables.
+ * - `destroy(id)` exactly once per `init`, when the last thing that can run
+ *   functions in the operation has gone: after its completion handler has
+ *   run, or when the operation is destroyed unrun (its io_context destroyed
+ *   with the work pending, a strand or queue destroyed). It may be called
+ *   on any thread, with no context installed.
+ *
+ * An asynchronous operation whose handler has an associated executor of its
+ * own (a coroutine, a bound handler) asks two executors for tracked work:
+ * the I/O object's and the handler's. Each that is a propagating executor
+ * is an operation of its own, with the same trigger; only the one the
+ * handler runs through sees `before`/`after`.
+ *
+ * @par Thread safety
+ * Callbacks are called concurrently from every thread that runs handlers.
+ * They must not throw (they are `noexcept`; an exception terminates).
+ *
+ * @par Cost
+ * A hook is called through a virtual function, between an atomic increment
+ * and decrement of the installed list's reader count. Each operation
+ * allocates a record of 32 bytes (recycled per thread, like contexts).
+ */
+struct async_hooks
+{
+  virtual ~async_hooks() = default;
+
+  /// An operation was initiated by `trigger_id` (0: at top level).
+  virtual void init(async_id id, async_id trigger_id, char const* type)
+      noexcept
+  {
+    (void)id;
+    (void)trigger_id;
+    (void)type;
+  }
+
+  /// A function of operation `id` is about to run on this thread.
+  virtual void before(async_id id) noexcept { (void)id; }
+
+  /// A function of operation `id` has returned or thrown.
+  virtual void after(async_id id) noexcept { (void)id; }
+
+  /// Operation `id` is gone: it will run no function again.
+  virtual void destroy(async_id id) noexcept { (void)id; }
+};
+
+/// Owns the installation of one @ref async_hooks object; made by
+/// @ref install_hooks.
+/**
+ * Move-only. Destroying it, or calling @ref reset, uninstalls the hook.
+ *
+ * @par Guarantee
+ * Once `reset()` (or the destructor) returns, the hook is not being called
+ * on any other thread and will not be called again, so it may be destroyed.
+ * To give that guarantee, uninstalling waits for calls into the hook list
+ * in progress on other threads to return; calls in progress on the calling
+ * thread (a hook that uninstalls itself) are not waited for. A hook must not
+ * block waiting for another thread that is uninstalling a hook.
+ */
+class [[nodiscard]] hooks_registration
+{
+public:
+  /// A registration that owns nothing.
+  hooks_registration() noexcept = default;
+
+  hooks_registration(hooks_registration&& other) noexcept
+    : hooks_(std::exchange(other.hooks_, nullptr))
+  {
+  }
+
+  hooks_registration& operator=(hooks_registration&& other) noexcept
+  {
+    if (this != &other)
+    {
+      reset();
+      hooks_ = std::exchange(other.hooks_, nullptr);
+    }
+    return *this;
+  }
+
+  ~hooks_registration()
+  {
+    reset();
+  }
+
+  /// True while this registration keeps a hook installed.
+  bool installed() const noexcept
+  {
+    return hooks_ != nullptr;
+  }
+
+  /// Uninstalls the hook (see the guarantee above); does nothing when
+  /// nothing is installed. Copies the list of installed hooks: terminates
+  /// if memory is exhausted.
+  void reset() noexcept
+  {
+    async_hooks* const h = std::exchange(hooks_, nullptr);
+    if (!h)
+      return;
+    detail::hook_registry& r = detail::hook_registry::get();
+    detail::hook_list* old;
+    {
+      std::lock_guard<std::mutex> lock(r.mutex);
+      old = detail::installed_hooks.load();
+      // A smaller copy; out of memory here terminates (reset is noexcept).
+      std::vector<async_hooks*> hooks = old->hooks;
+      auto const it = std::find(hooks.begin(), hooks.end(), h);
+      BOOST_ASYNC_LOCAL_ASSERT(it != hooks.end());
+      if (it != hooks.end())
+        hooks.erase(it);
+      old = r.publish(std::move(hooks));
+    }
+    detail::hook_registry::drain(old);
+  }
+
+private:
+  friend hooks_registration install_hooks(async_hooks& h);
+
+  explicit hooks_registration(async_hooks* h) noexcept
+    : hooks_(h)
+  {
+  }
+
+  async_hooks* hooks_ = nullptr;
+};
+
+/// Installs `h` after the hooks already installed; it is called from the
+/// next event on.
+/**
+ * Operations initiated while no hook was installed are never reported; ones
+ * initiated earlier, under another hook, may reach `h` with `before`,
+ * `after` or `destroy` for an id it has not seen in `init`. `h` must
+ * outlive the registration. Installing one object twice calls it twice.
+ *
+ * @par Cost
+ * While no hook is installed, each hop tests one global pointer. While one
+ * is, each operation is a record and four calls (see @ref async_hooks).
+ *
+ * @throws std::bad_alloc.
+ */
+[[nodiscard]] inline hooks_registration install_hooks(async_hooks& h)
+{
+  detail::hook_registry& r = detail::hook_registry::get();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  detail::hook_list const* const old = detail::installed_hooks.load();
+  std::vector<async_hooks*> hooks;
+  if (old)
+    hooks = old->hooks;
+  hooks.push_back(&h);
+  r.publish(std::move(hooks));
+  return hooks_registration(&h);
+}
+
+/// The id of the operation whose function runs now on this thread: set
+/// between `before` and `after`, and inside @ref resource::run. 0 at top
+/// level, and in functions of operations initiated while no hook was
+/// installed.
+inline async_id execution_id() noexcept
+{
+  return detail::current_execution.id;
+}
+
+/// The id of the operation that initiated the one running now (0 when
+/// @ref execution_id is 0, or when it was initiated at top level).
+inline async_id trigger_id() noexcept
+{
+  return detail::current_execution.trigger;
+}
+
+namespace detail {
+
+inline void report_init(operation const& op, char const* type) noexcept
+{
+  call_hooks([&](async_hooks& h) { h.init(op.id, op.trigger, type); });
+}
+
+inline void report_destroy(async_id id) noexcept
+{
+  call_hooks([id](async_hooks& h) { h.destroy(id); });
+}
+
+inline operation_scope::operation_scope(operation* owned) noexcept
+  : op_{owned},
+    context_((add_ref(owned->context), owned->context)),
+    saved_(current_execution)
+{
+  current_execution = execution{owned->id, owned->trigger};
+  async_id const id = owned->id;
+  call_hooks([id](async_hooks& h) { h.before(id); });
+}
+
+inline operation_scope::~operation_scope()
+{
+  async_id const id = op_.op->id;
+  call_hooks([id](async_hooks& h) { h.after(id); });
+  current_execution = saved_;
+}
+
+} // namespace detail
+} // namespace async_local
+} // namespace boost
+
+#endif // BOOST_ASYNC_LOCAL_HOOKS_HPP
