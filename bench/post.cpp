@@ -5,7 +5,8 @@
 // file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
 
-// Post chains: plain, al::propagating_executor (empty, 1 and 8 bound), by hand, al::bind_snapshot.
+// Post chains: plain, al::propagating_executor (empty, 1 and 8 bound, and 1
+// with a no-op hook installed), by hand, al::bind_snapshot.
 // Each variant is compiled in a translation unit of its own (CMakeLists.txt).
 
 #include "common.hpp"
@@ -22,9 +23,18 @@ BENCHMARK(post_plain);
 void post_al_empty(benchmark::State& s) { post_chain(s, wrapped, 0); }
 void post_al_1(benchmark::State& s) { post_chain(s, wrapped, 1); }
 void post_al_8(benchmark::State& s) { post_chain(s, wrapped, 8); }
+// One hook installed that does nothing: what a hop costs once hooks are in
+// use (a record per operation and four virtual calls).
+void post_al_1_hook(benchmark::State& s)
+{
+  al::async_hooks nothing;
+  auto registration = al::install_hooks(nothing);
+  post_chain(s, wrapped, 1);
+}
 BENCHMARK(post_al_empty);
 BENCHMARK(post_al_1);
 BENCHMARK(post_al_8);
+BENCHMARK(post_al_1_hook);
 #elif defined(BENCH_MANUAL)
 
 // The baseline users write today: the ID, a shared_ptr, passed by hand.

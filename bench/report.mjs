@@ -2,7 +2,8 @@
 // for the chart: ns per hop, and each variant's throughput as a ratio to
 // plain Asio measured in the same run.
 //
-//   node report.mjs MICRO_JSON NODE20_JSON NODE24_JSON HTTP_TXT OUT_DIR MACHINE
+//   node report.mjs MICRO_JSON NODE20_JSON NODE24_JSON HTTP_TXT OUT_DIR MACHINE \
+//     SINGLE_ST SINGLE_MT SINGLE_ST_NO_HOOKS SINGLE_MT_NO_HOOKS
 //
 // Copyright (c) 2026 The Boost.AsyncLocal authors
 // Distributed under the Boost Software License, Version 1.0.
@@ -10,7 +11,8 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 
 const [microFile, node20File, node24File, httpFile, outDir, machine,
-  singleStFile, singleMtFile] = process.argv.slice(2);
+  singleStFile, singleMtFile, singleStNoHooksFile, singleMtNoHooksFile] =
+  process.argv.slice(2);
 
 const micro = JSON.parse(readFileSync(microFile, 'utf8'));
 const median = {};
@@ -60,7 +62,7 @@ lines.push('bench/README.md). Where targets are missed, bench/README.md says by 
 lines.push('much and why.', '');
 
 const scenarios = [
-  ['post chain', 'post', ['plain', 'al_empty', 'al_1', 'al_8', 'manual', 'bind_1']],
+  ['post chain', 'post', ['plain', 'al_empty', 'al_1', 'al_8', 'al_1_hook', 'manual', 'bind_1']],
   ['steady_timer(0) chain', 'timer', ['plain', 'al_empty', 'al_1', 'al_8']],
   ['strand chain', 'strand', ['plain', 'al_empty', 'al_1', 'al_8']],
   ['2 threads, one shared context', 'threads2', ['plain', 'al_1']],
@@ -70,6 +72,7 @@ const variantName = {
   al_empty: 'al::propagating_executor, empty context',
   al_1: 'al::propagating_executor, 1 variable bound',
   al_8: 'al::propagating_executor, 8 variables bound',
+  al_1_hook: 'al::propagating_executor, 1 bound, one no-op hook installed',
   manual: 'ID passed by hand (shared_ptr<const string>)',
   bind_1: 'al::bind_snapshot on a plain executor, 1 bound',
 };
@@ -91,16 +94,41 @@ for (const [title, prefix, variants] of scenarios) {
 
 // The single-file program: the chains in one translation unit, as a user
 // writes them, in a single- and a multi-threaded process.
-const singles = [readJson(singleStFile), readJson(singleMtFile)].filter(Boolean);
+const singleSt = readJson(singleStFile), singleMt = readJson(singleMtFile);
+const singleStNoHooks = readJson(singleStNoHooksFile);
+const singleMtNoHooks = readJson(singleMtNoHooksFile);
+const singles = [singleSt, singleStNoHooks, singleMt, singleMtNoHooks].filter(Boolean);
 if (singles.length) {
   lines.push('', '## Post chains in one translation unit (-O2)', '');
   lines.push('`single_file.cpp`: plain Asio and the propagating executor in one');
-  lines.push('translation unit, as a user\'s program has them; rounds interleaved.', '');
+  lines.push('translation unit, as a user\'s program has them; rounds interleaved.');
+  lines.push('"hooks compiled out" is the same program built with');
+  lines.push('`BOOST_ASYNC_LOCAL_NO_HOOKS`, the hop as it was before hooks existed; its');
+  lines.push('runs alternate with the other build\'s in the same `tools/bench` run.', '');
   lines.push('| process | variant | ns/hop | ratio to plain | spread over rounds |');
   lines.push('|---|---|---:|---:|---:|');
   for (const r of singles)
     for (const [v, x] of Object.entries(r.variants))
       lines.push(`| ${r.process} (${r.rounds} rounds) | ${variantName[v]} | ${fmt(x.ns_per_hop)} | ${fmt(x.ratio, 2)} | ${v === 'plain' ? '' : `${fmt(x.ratio_min, 2)}–${fmt(x.ratio_max, 2)}`} |`);
+}
+
+// Zero cost when unused: the hop with hooks compiled in but none installed,
+// against the same hop with hooks compiled out, in the same run.
+const zeroCost = [];
+for (const [withHooks, without] of [[singleSt, singleStNoHooks], [singleMt, singleMtNoHooks]])
+  if (withHooks && without)
+    for (const v of ['al_empty', 'al_1', 'al_8'])
+      zeroCost.push([withHooks.process, v, withHooks.variants[v]?.ratio, without.variants[v]?.ratio,
+        without.variants[v]?.ratio_min, without.variants[v]?.ratio_max]);
+if (zeroCost.length) {
+  lines.push('', '## Hooks: cost when none is installed', '');
+  lines.push('Ratio to plain Asio of the single-file chains with hooks compiled in (no');
+  lines.push('hook installed) and compiled out, from the table above. The last column');
+  lines.push('is the compiled-out build\'s own spread over its rounds: the noise.', '');
+  lines.push('| process | variant | hooks compiled in | compiled out | in / out | compiled-out spread |');
+  lines.push('|---|---|---:|---:|---:|---:|');
+  for (const [proc, v, a, b, lo, hi] of zeroCost)
+    lines.push(`| ${proc} | ${variantName[v]} | ${fmt(a, 2)} | ${fmt(b, 2)} | ${fmt(a / b, 3)} | ${fmt(lo, 2)}–${fmt(hi, 2)} |`);
 }
 
 lines.push('', '## Variables', '');
@@ -138,11 +166,15 @@ const targets = [
   ['run() ns', nsPerOp('run'), '<=', 15],
   ['Beast throughput with IDs / without', httpRatio, '>=', 0.97],
 ];
-for (const r of singles)
+for (const r of [singleSt, singleMt].filter(Boolean))
   for (const [v, label, target] of [['al_empty', 'empty context', 0.98],
       ['al_1', '1 variable bound', 0.95], ['al_8', '8 variables bound', 0.93]])
     targets.push([`${label}, one translation unit, ${r.process}`, r.variants[v]?.ratio, '>=', target]);
 targets.push(['al::bind_snapshot on a plain executor, 1 bound', ratio('post', 'bind_1'), '>=', 0.85]);
+// Hooks cost nothing while none is installed: within 2 % of the build
+// without them, variant by variant.
+for (const [proc, v, a, b] of zeroCost)
+  targets.push([`hooks compiled in / out, ${variantName[v].replace('al::propagating_executor, ', '')}, ${proc}`, a / b, '>=', 0.98]);
 for (const v of ['al_empty', 'al_1', 'al_8'])
   targets.push([`strand chain, ${variantName[v].replace('al::propagating_executor, ', '')}`, ratio('strand', v), '>=', 0.97]);
 lines.push('', '## Targets', '');

@@ -10,14 +10,20 @@
 // with -O2 (not the per-variant files of micro), in the process as it starts.
 //
 //   single_file [--threads] [ROUNDS]
-//   single_file --only plain|al_empty|al_1|al_8 [CHAINS]
+//   single_file --only plain|al_empty|al_1|al_8|al_1_hook [CHAINS]
+//
+// al_1_hook is al_1 with a no-op hook installed (see hooks.hpp). Built
+// with BOOST_ASYNC_LOCAL_NO_HOOKS (single_file_no_hooks), the program has
+// no al_1_hook, and the library makes no test for hooks on a hop: the same
+// chains as they were before hooks existed, to compare with in one run.
 //
 // Without --threads the process stays single-threaded; with it, a thread is
 // started and joined first, so the C and C++ runtimes use their atomics, as
 // in a server. Rounds are interleaved (every variant once per round, in a
 // rotating order), and each variant's figure is the median over rounds, with
 // the spread (lowest and highest) of its ratio to plain Asio measured in the
-// same round. Prints JSON. With --only, runs one variant's chains and
+// same round. Prints JSON, with every round's figures (for
+// bench/merge_rounds.mjs, which joins several runs). With --only, runs one variant's chains and
 // nothing else, for an instruction count per hop under
 // `valgrind --tool=callgrind` (this machine has no hardware counters).
 
@@ -117,15 +123,25 @@ int main(int argc, char** argv)
   net::io_context ioc(1);
   auto plain = ioc.get_executor();
   auto wrapped = al::make_executor(ioc);
-  char const* names[] = {"plain", "al_empty", "al_1", "al_8"};
+  char const* names[] = {"plain", "al_empty", "al_1", "al_8", "al_1_hook"};
+#if defined(BOOST_ASYNC_LOCAL_NO_HOOKS)
   constexpr int variants = 4;
+#else
+  constexpr int variants = 5;
+#endif
+  al::async_hooks nothing;
   auto run = [&](int v, int chains) {
     switch (v)
     {
     case 0: return measure(ioc, plain, 0, chains);
     case 1: return measure(ioc, wrapped, 0, chains);
     case 2: return measure(ioc, wrapped, 1, chains);
-    default: return measure(ioc, wrapped, 8, chains);
+    case 3: return measure(ioc, wrapped, 8, chains);
+    default:
+    {
+      auto registration = al::install_hooks(nothing);
+      return measure(ioc, wrapped, 1, chains);
+    }
     }
   };
   if (only)
@@ -163,14 +179,25 @@ int main(int argc, char** argv)
     }
   }
 
-  std::printf("{\"process\": \"%s\", \"rounds\": %d, \"variants\": {",
-      threads ? "multi-threaded" : "single-threaded", rounds);
+#if defined(BOOST_ASYNC_LOCAL_NO_HOOKS)
+  char const* build = ", hooks compiled out";
+#else
+  char const* build = "";
+#endif
+  std::printf("{\"process\": \"%s%s\", \"rounds\": %d, \"variants\": {",
+      threads ? "multi-threaded" : "single-threaded", build, rounds);
   for (int v = 0; v < variants; ++v)
   {
     auto [lo, hi] = std::minmax_element(ratio[v].begin(), ratio[v].end());
     std::printf("%s\n  \"%s\": {\"ns_per_hop\": %.2f, \"ratio\": %.3f, "
-        "\"ratio_min\": %.3f, \"ratio_max\": %.3f}", v ? "," : "", names[v],
-        median(ns[v]), median(ratio[v]), *lo, *hi);
+        "\"ratio_min\": %.3f, \"ratio_max\": %.3f, \"rounds_ns\": [", v ? "," : "",
+        names[v], median(ns[v]), median(ratio[v]), *lo, *hi);
+    for (int r = 0; r < rounds; ++r)
+      std::printf("%s%.3f", r ? ", " : "", ns[v][r]);
+    std::printf("], \"rounds_ratio\": [");
+    for (int r = 0; r < rounds; ++r)
+      std::printf("%s%.4f", r ? ", " : "", ratio[v][r]);
+    std::printf("]}");
   }
   std::printf("}, \"checksum\": %zu}\n", sum % 7);
 }

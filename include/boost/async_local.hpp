@@ -12,6 +12,8 @@
 
 #include <boost/async_local/bind.hpp>
 #include <boost/async_local/executor.hpp>
+#include <boost/async_local/hooks.hpp>
+#include <boost/async_local/resource.hpp>
 #include <boost/async_local/restore_guard.hpp>
 #include <boost/async_local/snapshot.hpp>
 #include <boost/async_local/variable.hpp>

@@ -222,21 +222,14 @@ inline void report_destroy(async_id id) noexcept
   call_hooks([id](async_hooks& h) { h.destroy(id); });
 }
 
-inline operation_scope::operation_scope(operation* owned) noexcept
-  : op_{owned},
-    context_((add_ref(owned->context), owned->context)),
-    saved_(current_execution)
+inline void report_before(async_id id) noexcept
 {
-  current_execution = execution{owned->id, owned->trigger};
-  async_id const id = owned->id;
   call_hooks([id](async_hooks& h) { h.before(id); });
 }
 
-inline operation_scope::~operation_scope()
+inline void report_after(async_id id) noexcept
 {
-  async_id const id = op_.op->id;
   call_hooks([id](async_hooks& h) { h.after(id); });
-  current_execution = saved_;
 }
 
 } // namespace detail

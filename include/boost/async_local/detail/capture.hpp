@@ -44,7 +44,8 @@ public:
 
   // Takes over one reference to an operation's record.
   explicit capture(operation* owned) noexcept
-    : bits_(reinterpret_cast<std::uintptr_t>(owned) | 1u | 4u)
+    : bits_(reinterpret_cast<std::uintptr_t>(static_cast<node*>(owned))
+        | 1u | 4u)
   {
   }
 
@@ -70,10 +71,7 @@ public:
   capture(capture const& other) noexcept
     : bits_(other.bits_)
   {
-    if (operation* op = other.op())
-      add_ref(op);
-    else
-      add_ref(get());
+    add_ref(held());
   }
 
   capture(capture&& other) noexcept
@@ -89,10 +87,7 @@ public:
 
   ~capture()
   {
-    if (operation* op = this->op())
-      release(op);
-    else
-      release(get());
+    release(held());
   }
 
   bool has_value() const noexcept
@@ -110,7 +105,7 @@ public:
   {
     if (operation* op = this->op())
       return op->context;
-    return reinterpret_cast<node*>(bits_ & ~std::uintptr_t(7));
+    return held();
   }
 
   std::uintptr_t bits() const noexcept
@@ -140,14 +135,14 @@ public:
   template <class Type>
   ticket submit(Type type) const& noexcept
   {
+    if (!has_value())
+      return submission(acquire_current(), type);
     if (operation* op = this->op())
     {
       add_ref(op);
       return ticket(op);
     }
-    if (!has_value())
-      return submission(acquire_current(), type);
-    node* const n = get();
+    node* const n = held();
     add_ref(n);
     return bound() ? submission(n, bind_type) : ticket(n);
   }
@@ -156,8 +151,9 @@ public:
   ticket submit(Type type) && noexcept
   {
     std::uintptr_t const bits = std::exchange(bits_, 0);
-    if (bits & 4u)
-      return ticket(reinterpret_cast<operation*>(bits & ~std::uintptr_t(7)));
+    if (records_operations && (bits & 4u))
+      return ticket(static_cast<operation*>(
+          reinterpret_cast<node*>(bits & ~std::uintptr_t(7))));
     if (!bits)
       return submission(acquire_current(), type);
     node* const n = reinterpret_cast<node*>(bits & ~std::uintptr_t(7));
@@ -193,10 +189,16 @@ public:
   }
 
 private:
+  // The node held: the context, or the operation's record (a node too).
+  node* held() const noexcept
+  {
+    return reinterpret_cast<node*>(bits_ & ~std::uintptr_t(7));
+  }
+
   operation* op() const noexcept
   {
-    return (bits_ & 4u)
-      ? reinterpret_cast<operation*>(bits_ & ~std::uintptr_t(7)) : nullptr;
+    return (records_operations && (bits_ & 4u))
+      ? static_cast<operation*>(held()) : nullptr;
   }
 
   static char const* bind_type() noexcept

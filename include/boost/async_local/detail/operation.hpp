@@ -17,7 +17,8 @@
 // always did. Once a hook is installed, each operation gets a record (an
 // id, its trigger's id, and a reference to the context it runs in), and what
 // holds the operation holds the record instead, tagged in the low bits of
-// the same word. The last reference to a record reports destroy.
+// the same word. A record is counted as a node is; the last reference to it
+// reports destroy.
 
 #include <boost/async_local/detail/block_cache.hpp>
 #include <boost/async_local/detail/config.hpp>
@@ -57,10 +58,20 @@ struct hook_list
 BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline std::atomic<hook_list*>
   installed_hooks{nullptr};
 
+// Operations are recorded only while a hook is installed; with
+// BOOST_ASYNC_LOCAL_NO_HOOKS never (hooks then see only resources, which
+// make their records themselves), and the hop makes no test at all.
+#if defined(BOOST_ASYNC_LOCAL_NO_HOOKS)
+constexpr bool records_operations = false;
+#else
+constexpr bool records_operations = true;
+#endif
+
 // The one test the hot path makes.
 inline bool hooks_installed() noexcept
 {
-  return installed_hooks.load(std::memory_order_relaxed) != nullptr;
+  return records_operations
+    && installed_hooks.load(std::memory_order_relaxed) != nullptr;
 }
 
 // The hook lists this thread is calling into, innermost first, so that a
@@ -74,27 +85,47 @@ struct hook_frame
 BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline thread_local hook_frame*
   hook_frames = nullptr;
 
+// Calls f(hook) for each installed hook. A reader announces itself in the
+// list's count and then checks that the list is still the installed one
+// (sequentially consistent, so that a writer that has replaced it either
+// sees the count or is seen to have replaced it). In a process that has
+// only ever had one thread no writer can run meanwhile, and the count is
+// kept with plain loads and stores (see detail::single_threaded).
 template <class F>
 void call_hooks(F const& f) noexcept
 {
   hook_list* l = installed_hooks.load();
-  while (l)
-  {
-    l->active.fetch_add(1);
-    hook_list* const again = installed_hooks.load();
-    if (again == l)
-      break;
-    l->active.fetch_sub(1, std::memory_order_release);
-    l = again;
-  }
   if (!l)
     return;
+  if (single_threaded())
+  {
+    l->active.store(l->active.load(std::memory_order_relaxed) + 1,
+        std::memory_order_relaxed);
+  }
+  else
+  {
+    for (;;)
+    {
+      l->active.fetch_add(1);
+      hook_list* const again = installed_hooks.load();
+      if (again == l)
+        break;
+      l->active.fetch_sub(1, std::memory_order_release);
+      if (!again)
+        return;
+      l = again;
+    }
+  }
   hook_frame frame{l, hook_frames};
   hook_frames = &frame;
   for (async_hooks* h : l->hooks)
     f(*h);
   hook_frames = frame.next;
-  l->active.fetch_sub(1, std::memory_order_release);
+  if (single_threaded())
+    l->active.store(l->active.load(std::memory_order_relaxed) - 1,
+        std::memory_order_relaxed);
+  else
+    l->active.fetch_sub(1, std::memory_order_release);
 }
 
 // Writers (install and uninstall) take turns; readers never wait for them.
@@ -172,11 +203,13 @@ struct execution
 BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline thread_local execution
   current_execution{0, 0};
 
-// An operation while hooks are installed. Aligned so that the low three
-// bits of its address are free for tags.
-struct alignas(8) operation
+// An operation while hooks are installed. To everything that counts
+// references it is a node: one with no entries, whose destroy reports the
+// operation's end. So captures and tickets copy and release a record as
+// they do a context, with no test of which they hold, and only running a
+// function (or reading the context to run it in) looks at the tag.
+struct operation : node
 {
-  std::atomic<std::size_t> refs;
   node* context;  // one reference
   async_id id;
   async_id trigger;
@@ -184,14 +217,30 @@ struct alignas(8) operation
 
 // Defined in hooks.hpp, where async_hooks is complete.
 inline void report_init(operation const& op, char const* type) noexcept;
+inline void report_before(async_id id) noexcept;
+inline void report_after(async_id id) noexcept;
 inline void report_destroy(async_id id) noexcept;
+
+// The node's destroy: called when the last reference (refs, then the one
+// value reference a node has for itself) has gone.
+inline void destroy_operation(node* n) noexcept
+{
+  operation* const op = static_cast<operation*>(n);
+  report_destroy(op->id);
+  node* const context = op->context;
+  op->~operation();
+  block_cache::deallocate(op, sizeof(operation));
+  release(context);
+}
 
 // Makes the record for a new operation running in `owned` (a reference it
 // takes over), triggered by whatever runs now, and reports init. Returns
 // null, leaving `owned` with the caller, if memory is exhausted: the
-// operation then goes unreported rather than failing.
-inline operation* make_operation(node* owned, char const* type,
-    async_id id = 0) noexcept
+// operation then goes unreported rather than failing. Out of line, as is
+// all that handles records: the hop that makes none must stay as small as
+// it was without them.
+BOOST_ASYNC_LOCAL_NOINLINE inline operation* make_operation(node* owned,
+    char const* type, async_id id = 0) noexcept
 {
   void* mem;
   try
@@ -204,6 +253,10 @@ inline operation* make_operation(node* owned, char const* type,
   }
   operation* op = ::new (mem) operation;
   op->refs.store(1, std::memory_order_relaxed);
+  op->value_refs.store(1, std::memory_order_relaxed);
+  op->destroy = &destroy_operation;
+  op->size = 0;
+  op->entries = nullptr;
   op->context = owned;
   op->id = id ? id : next_async_id();
   op->trigger = current_execution.id;
@@ -211,25 +264,8 @@ inline operation* make_operation(node* owned, char const* type,
   return op;
 }
 
-inline void add_ref(operation* op) noexcept
-{
-  increment(op->refs);
-}
-
-inline void release(operation* op) noexcept
-{
-  if (op && drop(op->refs))
-  {
-    report_destroy(op->id);
-    node* const context = op->context;
-    op->~operation();
-    block_cache::deallocate(op, sizeof(operation));
-    release(context);
-  }
-}
-
 // What a submitted function holds: a context node, or, while hooks are
-// installed, the record of its operation (tagged with the low bit).
+// installed, the record of its operation, tagged with the low bit.
 class ticket
 {
 public:
@@ -241,17 +277,14 @@ public:
   }
 
   explicit ticket(operation* owned) noexcept
-    : bits_(reinterpret_cast<std::uintptr_t>(owned) | 1u)
+    : bits_(reinterpret_cast<std::uintptr_t>(static_cast<node*>(owned)) | 1u)
   {
   }
 
   ticket(ticket const& other) noexcept
     : bits_(other.bits_)
   {
-    if (operation* op = other.op())
-      add_ref(op);
-    else
-      add_ref(other.context());
+    add_ref(held());
   }
 
   ticket(ticket&& other) noexcept
@@ -263,20 +296,7 @@ public:
 
   ~ticket()
   {
-    if (operation* op = this->op())
-      release(op);
-    else
-      release(context());
-  }
-
-  operation* op() const noexcept
-  {
-    return (bits_ & 1u) ? reinterpret_cast<operation*>(bits_ - 1) : nullptr;
-  }
-
-  node* context() const noexcept
-  {
-    return (bits_ & 1u) ? nullptr : reinterpret_cast<node*>(bits_);
+    release(held());
   }
 
   std::uintptr_t take() noexcept
@@ -285,49 +305,91 @@ public:
   }
 
 private:
+  node* held() const noexcept
+  {
+    return reinterpret_cast<node*>(bits_ & ~std::uintptr_t(1));
+  }
+
   std::uintptr_t bits_ = 0;
 };
 
-// Runs a region as one run of `op`'s handler: its context installed, its ids
-// current, between before and after (after also when the region throws).
-// Takes over one reference to `op`.
-class operation_scope
+// Entering and leaving one run of an operation's handler: its context
+// installed, its ids current, between before and after. Out of line (see
+// make_operation).
+BOOST_ASYNC_LOCAL_NOINLINE inline void enter_operation(operation* op,
+    node*& saved_context, execution& saved_execution) noexcept
+{
+  add_ref(op->context);
+  saved_context = std::exchange(current_node, op->context);
+  saved_execution = current_execution;
+  current_execution = execution{op->id, op->trigger};
+  report_before(op->id);
+}
+
+BOOST_ASYNC_LOCAL_NOINLINE inline void leave_operation(operation* owned,
+    node* saved_context, execution saved_execution) noexcept
+{
+  report_after(owned->id);
+  current_execution = saved_execution;
+  release(std::exchange(current_node, saved_context));
+  release(static_cast<node*>(owned));
+}
+
+// Runs a region in what a ticket held, or as one run of an operation's
+// handler (after is reported also when the region throws). Whatever the
+// region leaves in the thread's slot is released on exit, and the previous
+// context put back. One class for both, so that the function it runs is
+// called from one place: called from two, it would no longer be inlined as
+// a function called once.
+class run_scope
 {
 public:
-  explicit operation_scope(operation* owned) noexcept;
+  // Takes over what a ticket held.
+  explicit run_scope(std::uintptr_t ticket_bits) noexcept
+  {
+    if (records_operations && (ticket_bits & 1u))
+    {
+      op_ = static_cast<operation*>(reinterpret_cast<node*>(ticket_bits - 1));
+      enter_operation(op_, saved_, saved_execution_);
+    }
+    else
+    {
+      op_ = nullptr;
+      saved_ = std::exchange(current_node,
+          reinterpret_cast<node*>(ticket_bits));
+    }
+  }
 
-  operation_scope(operation_scope const&) = delete;
-  operation_scope& operator=(operation_scope const&) = delete;
+  // Takes over one reference to `owned`.
+  explicit run_scope(operation* owned) noexcept
+    : op_(owned)
+  {
+    enter_operation(op_, saved_, saved_execution_);
+  }
 
-  ~operation_scope();
+  run_scope(run_scope const&) = delete;
+  run_scope& operator=(run_scope const&) = delete;
+
+  ~run_scope()
+  {
+    if (op_)
+      leave_operation(op_, saved_, saved_execution_);
+    else
+      release(std::exchange(current_node, saved_));
+  }
 
 private:
-  struct holder
-  {
-    operation* op;
-    ~holder() { release(op); }
-  };
-
-  holder op_;  // released last, after the context has gone
-  scope context_;
-  execution saved_;
+  operation* op_;
+  node* saved_;
+  execution saved_execution_;
 };
 
 // Runs `f` in what `t` holds.
 template <class F>
 void run_ticket(ticket& t, F& f)
 {
-  std::uintptr_t const bits = t.take();
-  if (bits & 1u)
-  {
-    operation_scope s(reinterpret_cast<operation*>(bits - 1));
-    f();
-  }
-  else
-  {
-    scope s(reinterpret_cast<node*>(bits));
-    f();
-  }
+  run_scope s(t.take());
+  f();
 }
 
 } // namespace detail
