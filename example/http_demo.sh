@@ -7,6 +7,9 @@
 #
 #   http_demo.sh BIN_DIR [REQUESTS [CONCURRENCY]]
 #
+# With TRACE=PREFIX in the environment, the server records what it did and
+# writes PREFIX.json and PREFIX.dot when it stops (see --trace).
+#
 # Copyright (c) 2026 The Boost.AsyncLocal authors
 # Distributed under the Boost Software License, Version 1.0.
 
@@ -37,7 +40,9 @@ wait_for_port() {
 pids+=($!)
 backend_port=$(wait_for_port "$work/backend.port")
 
-"$bin/http_server" --backend-port "$backend_port" \
+trace_args=()
+[ -n "${TRACE:-}" ] && trace_args=(--trace "$TRACE")
+"$bin/http_server" --backend-port "$backend_port" "${trace_args[@]}" \
   --port-file "$work/server.port" >"$work/server.log" 2>&1 &
 pids+=($!)
 server_port=$(wait_for_port "$work/server.port")

@@ -15,6 +15,7 @@
 #include <boost/async_local.hpp>
 #include <boost/async_local/http/beast.hpp>
 #include <boost/async_local/log.hpp>
+#include <boost/async_local/trace_recorder.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -34,6 +35,7 @@
 #include <boost/log/sources/record_ostream.hpp>
 
 #include <fstream>
+#include <memory>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -192,13 +194,63 @@ inline std::string option(int argc, char* argv[], std::string const& name,
   return fallback;
 }
 
+// With --trace PREFIX, a service records what every request did
+// (al::trace_recorder) and, when it stops, writes PREFIX.json (Chrome trace
+// events, for Perfetto) and PREFIX.dot (the tree of the first request it
+// served, for Graphviz: the operations whose handlers ran).
+class tracing
+{
+public:
+  explicit tracing(std::string prefix)
+    : prefix_(std::move(prefix))
+  {
+    if (prefix_.empty())
+      return;
+    recorder_ = std::make_unique<al::trace_recorder>();
+    recorder_->watch(alh::current_request(), "request_id",
+        [](alh::request_context const& c) { return c.request_id; });
+    registration_ = al::install_hooks(*recorder_);
+  }
+
+  ~tracing()
+  {
+    if (!recorder_)
+      return;
+    registration_.reset();
+    std::ofstream json(prefix_ + ".json");
+    recorder_->write_chrome_trace(json);
+    std::string first;
+    for (auto const& op : recorder_->operations())
+      if (auto const* id = op.value("request_id"))
+      {
+        first = *id;
+        break;
+      }
+    std::ofstream dot(prefix_ + ".dot");
+    recorder_->write_graphviz(dot, [&](al::traced_operation const& op) {
+      auto const* id = op.value("request_id");
+      return id && *id == first && !op.runs.empty();
+    });
+  }
+
+  tracing(tracing const&) = delete;
+  tracing& operator=(tracing const&) = delete;
+
+private:
+  std::string prefix_;
+  std::unique_ptr<al::trace_recorder> recorder_;
+  al::hooks_registration registration_;
+};
+
 // Runs a service on 2 threads until SIGINT or SIGTERM, on the loopback
-// address: --port N (0: ephemeral), --port-file FILE (where to write it).
+// address: --port N (0: ephemeral), --port-file FILE (where to write it),
+// --trace PREFIX (see tracing).
 template <class Handler>
 void run_service(std::string const& name, int argc, char* argv[],
     Handler handler)
 {
   init_logging(name);
+  tracing trace(option(argc, argv, "--trace"));
   net::io_context ioc(2);
   auto ex = al::make_executor(ioc);  // the drop-in propagating executor
   tcp::acceptor acceptor(ex, {net::ip::address_v4::loopback(),
