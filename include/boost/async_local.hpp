@@ -11,11 +11,13 @@
 // Convenience header: all of Boost.AsyncLocal's core.
 
 #include <boost/async_local/bind.hpp>
+#include <boost/async_local/context_loss_detector.hpp>
 #include <boost/async_local/executor.hpp>
 #include <boost/async_local/hooks.hpp>
 #include <boost/async_local/resource.hpp>
 #include <boost/async_local/restore_guard.hpp>
 #include <boost/async_local/snapshot.hpp>
+#include <boost/async_local/trace_recorder.hpp>
 #include <boost/async_local/variable.hpp>
 
 #endif // BOOST_ASYNC_LOCAL_HPP
