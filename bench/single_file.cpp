@@ -189,7 +189,7 @@ int main(int argc, char** argv)
   for (int v = 0; v < variants; ++v)
   {
     auto [lo, hi] = std::minmax_element(ratio[v].begin(), ratio[v].end());
-    std::printf("%s\n  \"%s\": {\"ns_per_hop\": %.2f, \"ratio\": %.3f, "
+    std::printf("%s \"%s\": {\"ns_per_hop\": %.2f, \"ratio\": %.3f, "
         "\"ratio_min\": %.3f, \"ratio_max\": %.3f, \"rounds_ns\": [", v ? "," : "",
         names[v], median(ns[v]), median(ratio[v]), *lo, *hi);
     for (int r = 0; r < rounds; ++r)

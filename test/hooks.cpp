@@ -484,6 +484,42 @@ BOOST_AUTO_TEST_CASE(a_hook_may_uninstall_itself)
   BOOST_TEST(h.calls == 1);
 }
 
+// A hook that uninstalls a later one from inside a callback: once reset()
+// returns, the later one is not called, not even for the event in progress.
+BOOST_AUTO_TEST_CASE(a_hook_may_uninstall_a_later_one)
+{
+  struct later : al::async_hooks
+  {
+    void init(al::async_id, al::async_id, char const*) noexcept override
+    {
+      ++calls;
+    }
+    int calls = 0;
+  };
+  struct first : al::async_hooks
+  {
+    void init(al::async_id, al::async_id, char const*) noexcept override
+    {
+      ++calls;
+      other->reset();
+    }
+    al::hooks_registration* other = nullptr;
+    int calls = 0;
+  };
+  first a;
+  later b;
+  auto ra = al::install_hooks(a);
+  auto rb = al::install_hooks(b);
+  a.other = &rb;
+  test::io_context ioc;
+  auto ex = al::make_executor(ioc);
+  net::post(ex, [] {});
+  net::post(ex, [] {});
+  ioc.run();
+  BOOST_TEST(a.calls == 2);
+  BOOST_TEST(b.calls == 0);
+}
+
 // Uninstalling while another thread reports events: once reset() returns,
 // the hook is never called again, so it may be destroyed.
 BOOST_AUTO_TEST_CASE(uninstall_while_another_thread_runs_handlers)
@@ -497,12 +533,18 @@ BOOST_AUTO_TEST_CASE(uninstall_while_another_thread_runs_handlers)
     void before(al::async_id) noexcept override { check(); }
     void after(al::async_id) noexcept override { check(); }
     void destroy(al::async_id) noexcept override { check(); }
+    // Stays inside the call for a while, so that reset() finds calls in
+    // progress; whatever is still running after reset() returned sees
+    // `gone`.
     void check() noexcept
     {
       calls.fetch_add(1, std::memory_order_relaxed);
-      if (gone.load(std::memory_order_relaxed))
+      auto const until = std::chrono::steady_clock::now()
+        + std::chrono::microseconds(20);
+      while (std::chrono::steady_clock::now() < until)
+        ;
+      if (gone.load())
         late.store(true);
-      std::this_thread::yield();
     }
     std::atomic<bool> gone{false};
     std::atomic<bool> late{false};

@@ -49,11 +49,11 @@ namespace async_local {
  *   with the work pending, a strand or queue destroyed). It may be called
  *   on any thread, with no context installed.
  *
- * An asynchronous operation whose handler has an associated executor of its
- * own (a coroutine, a bound handler) asks two executors for tracked work:
- * the I/O object's and the handler's. Each that is a propagating executor
- * is an operation of its own, with the same trigger; only the one the
- * handler runs through sees `before`/`after`.
+ * An asynchronous operation may ask two executors for tracked work: the
+ * I/O object's and its handler's (Asio does for a coroutine's `co_await`
+ * and for handlers with an associated executor of their own). Each that is
+ * a propagating executor is an operation of its own, with the same
+ * trigger; only the one the handler runs through sees `before`/`after`.
  *
  * @par Thread safety
  * Callbacks are called concurrently from every thread that runs handlers.
@@ -62,7 +62,7 @@ namespace async_local {
  * @par Cost
  * A hook is called through a virtual function, between an atomic increment
  * and decrement of the installed list's reader count. Each operation
- * allocates a record of 32 bytes (recycled per thread, like contexts).
+ * allocates a record of 64 bytes (recycled per thread, like contexts).
  */
 struct async_hooks
 {
@@ -95,10 +95,12 @@ struct async_hooks
  * @par Guarantee
  * Once `reset()` (or the destructor) returns, the hook is not being called
  * on any other thread and will not be called again, so it may be destroyed.
- * To give that guarantee, uninstalling waits for calls into the hook list
- * in progress on other threads to return; calls in progress on the calling
- * thread (a hook that uninstalls itself) are not waited for. A hook must not
- * block waiting for another thread that is uninstalling a hook.
+ * To give that guarantee, uninstalling waits for calls into the hooks in
+ * progress on other threads to return; calls in progress on the calling
+ * thread (a hook that uninstalls itself from its callback) are not waited
+ * for, but a hook uninstalled from a callback is not called for the rest of
+ * the event either. A hook must not block waiting for another thread that
+ * is uninstalling a hook.
  */
 class [[nodiscard]] hooks_registration
 {
@@ -141,19 +143,13 @@ public:
     if (!h)
       return;
     detail::hook_registry& r = detail::hook_registry::get();
-    detail::hook_list* old;
+    std::vector<detail::hook_list*> walked;
     {
       std::lock_guard<std::mutex> lock(r.mutex);
-      old = detail::installed_hooks.load();
-      // A smaller copy; out of memory here terminates (reset is noexcept).
-      std::vector<async_hooks*> hooks = old->hooks;
-      auto const it = std::find(hooks.begin(), hooks.end(), h);
-      BOOST_ASYNC_LOCAL_ASSERT(it != hooks.end());
-      if (it != hooks.end())
-        hooks.erase(it);
-      old = r.publish(std::move(hooks));
+      walked = r.remove(*h);
     }
-    detail::hook_registry::drain(old);
+    for (detail::hook_list* l : walked)
+      detail::hook_registry::drain(l);
   }
 
 private:
@@ -185,12 +181,7 @@ private:
 {
   detail::hook_registry& r = detail::hook_registry::get();
   std::lock_guard<std::mutex> lock(r.mutex);
-  detail::hook_list const* const old = detail::installed_hooks.load();
-  std::vector<async_hooks*> hooks;
-  if (old)
-    hooks = old->hooks;
-  hooks.push_back(&h);
-  r.publish(std::move(hooks));
+  r.add(h);
   return hooks_registration(&h);
 }
 

@@ -64,7 +64,7 @@ class resource_binder;
  * `run` may be called on several threads at once.
  *
  * @par Cost
- * Construction allocates a 32-byte record (recycled per thread) and takes
+ * Construction allocates a 64-byte record (recycled per thread) and takes
  * a reference to the current context. `run` is two thread-local writes and
  * a context install; each hook call is as described in @ref async_hooks.
  */

@@ -24,6 +24,7 @@
 #include <boost/async_local/detail/config.hpp>
 #include <boost/async_local/detail/context.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -44,15 +45,17 @@ struct async_hooks;
 
 namespace detail {
 
-// An immutable list of hooks. Readers announce themselves in `active` and
-// then check that the list is still the installed one; a writer that
-// replaces a list waits for its readers to leave before saying a hook is
+// A list of hooks, published whole. Readers announce themselves in
+// `active` and then check that the list is still the installed one. An
+// uninstalled hook's entry is cleared in every list a reader may still be
+// walking (so a reader that has not reached it skips it), and the writer
+// waits for the readers of those lists to leave before saying the hook is
 // gone. Lists are never freed (a reader may still be about to announce
 // itself on a replaced one), only reused once nobody reads them.
 struct hook_list
 {
   std::atomic<std::size_t> active{0};
-  std::vector<async_hooks*> hooks;
+  std::vector<std::atomic<async_hooks*>> hooks;
 };
 
 BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline std::atomic<hook_list*>
@@ -118,8 +121,9 @@ void call_hooks(F const& f) noexcept
   }
   hook_frame frame{l, hook_frames};
   hook_frames = &frame;
-  for (async_hooks* h : l->hooks)
-    f(*h);
+  for (auto& entry : l->hooks)
+    if (async_hooks* h = entry.load(std::memory_order_relaxed))
+      f(*h);
   hook_frames = frame.next;
   if (single_threaded())
     l->active.store(l->active.load(std::memory_order_relaxed) - 1,
@@ -132,6 +136,7 @@ void call_hooks(F const& f) noexcept
 struct hook_registry
 {
   std::mutex mutex;
+  std::vector<async_hooks*> installed;  // in installation order
   std::vector<std::unique_ptr<hook_list>> lists;
 
   static hook_registry& get()
@@ -142,13 +147,50 @@ struct hook_registry
     return *r;
   }
 
-  // Publishes `hooks` (or no list when empty) and returns the list it
-  // replaces. The caller holds the mutex.
-  hook_list* publish(std::vector<async_hooks*> hooks)
+  // Adds `h`. The caller holds the mutex.
+  void add(async_hooks& h)
+  {
+    installed.push_back(&h);
+    try
+    {
+      publish();
+    }
+    catch (...)
+    {
+      installed.pop_back();
+      throw;
+    }
+  }
+
+  // Removes one installation of `h`, clears it from every list a reader may
+  // still walk, and returns them: the caller drains them once it has let go
+  // of the mutex. Terminates if memory is exhausted (removal must not
+  // fail, and uninstalling is noexcept).
+  std::vector<hook_list*> remove(async_hooks& h) noexcept
+  {
+    auto const it = std::find(installed.rbegin(), installed.rend(), &h);
+    BOOST_ASYNC_LOCAL_ASSERT(it != installed.rend());
+    installed.erase(std::next(it).base());
+    std::vector<hook_list*> walked;
+    for (auto const& l : lists)
+      for (auto& entry : l->hooks)
+        if (entry.load(std::memory_order_relaxed) == &h)
+        {
+          entry.store(nullptr, std::memory_order_relaxed);
+          walked.push_back(l.get());
+          break;
+        }
+    publish();
+    return walked;
+  }
+
+  // Publishes the installed hooks as a list (none when empty), in a list
+  // nobody reads.
+  void publish()
   {
     hook_list* const old = installed_hooks.load();
     hook_list* next = nullptr;
-    if (!hooks.empty())
+    if (!installed.empty())
     {
       for (auto const& l : lists)
         if (l.get() != old && l->active.load() == 0)
@@ -161,23 +203,22 @@ struct hook_registry
         lists.push_back(std::make_unique<hook_list>());
         next = lists.back().get();
       }
-      next->hooks = std::move(hooks);
+      next->hooks = std::vector<std::atomic<async_hooks*>>(installed.size());
+      for (std::size_t i = 0; i < installed.size(); ++i)
+        next->hooks[i].store(installed[i], std::memory_order_relaxed);
     }
     installed_hooks.store(next);
-    return old;
   }
 
   // Waits until no thread but this one calls into `l`.
   static void drain(hook_list* l) noexcept
   {
-    if (!l)
-      return;
     for (;;)
     {
       std::size_t mine = 0;
       for (hook_frame* f = hook_frames; f; f = f->next)
         mine += f->list == l;
-      if (l->active.load(std::memory_order_acquire) == mine)
+      if (l->active.load() == mine)
         return;
       std::this_thread::yield();
     }
@@ -214,6 +255,11 @@ struct operation : node
   async_id id;
   async_id trigger;
 };
+
+// One of the block cache's smallest blocks, as a context node of one value
+// is: recycled per thread.
+static_assert(sizeof(operation) <= block_cache::granule,
+    "an operation's record fits the block cache's first class");
 
 // Defined in hooks.hpp, where async_hooks is complete.
 inline void report_init(operation const& op, char const* type) noexcept;
