@@ -122,6 +122,9 @@ BOOST_AUTO_TEST_CASE(graphviz_draws_the_chosen_tree)
   BOOST_TEST(one.str().find(edge_a) == std::string::npos);
   BOOST_TEST(one.str().find("request: a") == std::string::npos);
   BOOST_TEST(one.str().find("request: b") != std::string::npos);
+  // Each node says how long it waited, how long it ran, and where.
+  BOOST_TEST(one.str().find("waited ") != std::string::npos);
+  BOOST_TEST(one.str().find(" us on thread 1\"]") != std::string::npos);
   // Request b's two operations, one edge between them.
   std::size_t edges = 0;
   for (std::size_t p = 0; (p = one.str().find(" -> ", p)) != std::string::npos; ++p)

@@ -311,10 +311,29 @@ void graphviz(std::ostream& os, std::vector<Operation> const& ops,
       os << ": ";
       dot_text(os, value);
     }
-    os << "\\n" << op.runs.size()
-       << (op.runs.size() == 1 ? " run, " : " runs, ");
+    // How long it waited for its first run, how long it ran, and where.
+    os << "\\n";
+    if (!op.runs.empty() && op.init_ns >= 0)
+    {
+      os << "waited ";
+      micros(os, op.runs.front().begin_ns - op.init_ns);
+      os << " us, ";
+    }
+    if (op.runs.size() != 1)
+      os << op.runs.size() << " runs, ";
+    os << "ran ";
     micros(os, busy);
-    os << " us\"];\n";
+    os << " us";
+    std::set<unsigned> on;
+    for (auto const& r : op.runs)
+      on.insert(r.thread);
+    char const* sep = on.size() == 1 ? " on thread " : " on threads ";
+    for (unsigned t : on)
+    {
+      os << sep << t;
+      sep = ", ";
+    }
+    os << "\"];\n";
   }
   for (auto const& op : ops)
     if (drawn(op) && parent_of[op.id])
