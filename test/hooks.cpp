@@ -17,11 +17,16 @@
 #include "common.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace al = boost::async_local;
@@ -40,6 +45,7 @@ struct recorder : al::async_hooks
     al::async_id trigger;
     std::string type;
     int value;  // id.get() at the call, -1 when unbound
+    al::async_id execution = al::execution_id();  // at the call
   };
 
   void init(al::async_id i, al::async_id t, char const* type) noexcept override
@@ -200,10 +206,20 @@ BOOST_AUTO_TEST_CASE(post_defer_and_dispatch_from_a_handler)
   BOOST_TEST(inner_trigger == outer);
   BOOST_TEST(al::execution_id() == 0u);
   // init runs in the initiator's context, before and after in the
-  // operation's: 1 for all of them here.
+  // operation's: 1 for all of them here. destroy runs in none, and in no
+  // execution, although operation 4's comes inside operation 1's run.
   for (auto const& e : r.snapshot())
+  {
     if (e.kind != 'd')
       BOOST_TEST(e.value == 1, e.kind << e.id);
+    else
+    {
+      BOOST_TEST(e.value == -1, e.kind << e.id);
+      BOOST_TEST(e.execution == 0u, e.kind << e.id);
+    }
+    if (e.kind == 'b' || e.kind == 'a')
+      BOOST_TEST(e.execution == e.id);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(ids_name_the_operation_and_its_trigger)
@@ -518,6 +534,67 @@ BOOST_AUTO_TEST_CASE(a_hook_may_uninstall_a_later_one)
   ioc.run();
   BOOST_TEST(a.calls == 2);
   BOOST_TEST(b.calls == 0);
+}
+
+// Two threads, each inside a callback at the same moment, each uninstall a
+// hook: reset() from inside a callback does not wait, or each would wait
+// for the other to leave its callback, for ever.
+BOOST_AUTO_TEST_CASE(two_threads_uninstall_from_callbacks_at_once)
+{
+  struct meeting : al::async_hooks
+  {
+    void before(al::async_id) noexcept override
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      if (done)
+        return;
+      int const me = ++inside;
+      cv.notify_all();
+      cv.wait(lock, [&] { return inside >= 2 || done; });
+      al::hooks_registration* mine = me == 1 ? &a : &b;
+      lock.unlock();
+      mine->reset();  // the old wait would never end here
+      lock.lock();
+      done = true;
+      cv.notify_all();
+    }
+    std::mutex mutex;
+    std::condition_variable cv;
+    int inside = 0;
+    bool done = false;
+    al::hooks_registration a, b;
+  };
+  struct nothing : al::async_hooks {};
+  meeting m;
+  nothing other;
+  m.a = al::install_hooks(m);
+  m.b = al::install_hooks(other);
+  std::atomic<int> finished{0};
+  test::io_context ioc(2);
+  auto ex = al::make_executor(ioc);
+  net::post(ex, [] {});
+  net::post(ex, [] {});
+  std::thread t([&] {
+    ioc.run();
+    ++finished;
+  });
+  std::thread u([&] {
+    ioc.run();
+    ++finished;
+  });
+  auto const deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (finished.load() < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (finished.load() < 2)
+  {
+    BOOST_ERROR("uninstalling from two callbacks at once deadlocked");
+    std::abort();  // the threads cannot be joined
+  }
+  t.join();
+  u.join();
+  BOOST_TEST(!m.a.installed());
+  BOOST_TEST(!m.b.installed());
+  BOOST_TEST(!al::detail::hooks_installed());
 }
 
 // Uninstalling while another thread reports events: once reset() returns,

@@ -187,6 +187,30 @@ BOOST_AUTO_TEST_CASE(a_wrapped_handler_keeps_its_associations)
   BOOST_TEST(ran);
 }
 
+// A target whose move throws: the binder it was moved from keeps the
+// resource, and destroy is still reported once.
+BOOST_AUTO_TEST_CASE(a_throwing_move_keeps_the_reference)
+{
+  struct throwing_move
+  {
+    throwing_move() = default;
+    throwing_move(throwing_move const&) = default;
+    throwing_move(throwing_move&&) { throw std::runtime_error("move"); }
+    void operator()() const {}
+  };
+  log_hooks h;
+  auto reg = al::install_hooks(h);
+  {
+    al::resource r("r");
+    throwing_move const target;
+    auto b = r.wrap(target);
+    BOOST_CHECK_THROW(
+        (al::resource_binder<throwing_move>(std::move(b))), std::runtime_error);
+    BOOST_TEST(b.id() == r.id());
+  }
+  BOOST_TEST(h.log == "i1<0:resource:r d1 ");
+}
+
 BOOST_AUTO_TEST_CASE(run_on_two_threads_at_once)
 {
   al::resource r("shared");

@@ -17,3 +17,9 @@ int module_a_run(int value, int (*f)())
 {
   return module_a_id().run(value, f);
 }
+
+boost::async_local::hooks_registration
+module_a_install(boost::async_local::async_hooks& h)
+{
+  return boost::async_local::install_hooks(h);
+}

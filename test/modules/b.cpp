@@ -17,3 +17,14 @@ boost::async_local::variable<int>& module_b_own()
   static boost::async_local::variable<int> own;
   return own;
 }
+
+boost::async_local::hooks_registration
+module_b_install(boost::async_local::async_hooks& h)
+{
+  return boost::async_local::install_hooks(h);
+}
+
+void module_b_resource()
+{
+  boost::async_local::resource r("module_b");
+}

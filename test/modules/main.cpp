@@ -9,6 +9,16 @@
 
 #include <cstdio>
 
+struct counting : boost::async_local::async_hooks
+{
+  void init(boost::async_local::async_id, boost::async_local::async_id,
+      char const*) noexcept override
+  {
+    ++inits;
+  }
+  int inits = 0;
+};
+
 int main()
 {
   // Bound in A (through A's copy of the inline code), read in B.
@@ -18,6 +28,13 @@ int main()
   int const crossed = module_b_own().run(7, [] {
     return module_a_id().value_or(-1);
   });
-  std::printf("seen %d (want 42), crossed %d (want -1)\n", seen, crossed);
-  return seen == 42 && crossed == -1 ? 0 : 1;
+  // A hook installed through A, another through B: both see B's events.
+  counting in_a, in_b;
+  auto ra = module_a_install(in_a);
+  auto rb = module_b_install(in_b);
+  module_b_resource();
+  std::printf("seen %d (want 42), crossed %d (want -1), hooks %d and %d "
+      "(want 1 and 1)\n", seen, crossed, in_a.inits, in_b.inits);
+  return seen == 42 && crossed == -1 && in_a.inits == 1 && in_b.inits == 1
+    ? 0 : 1;
 }

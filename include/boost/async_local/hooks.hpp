@@ -35,7 +35,8 @@ namespace async_local {
  *   `blocking` and `relationship` properties), when a function is submitted
  *   through the associated executor of a handler bound by
  *   @ref bind_snapshot ("bind"), and when an @ref resource is made
- *   ("resource:" and its name). `trigger_id` is the @ref execution_id of the
+ *   ("resource:" and its name). A function submitted through an executor
+ *   whose `blocking` property cannot be queried is "execute". `trigger_id` is the @ref execution_id of the
  *   code that initiated it (0 at top level). `type` is valid during the call
  *   only.
  * - `before(id)` and `after(id)` around each run of a function the
@@ -47,7 +48,7 @@ namespace async_local {
  *   functions in the operation has gone: after its completion handler has
  *   run, or when the operation is destroyed unrun (its io_context destroyed
  *   with the work pending, a strand or queue destroyed). It may be called
- *   on any thread, with no context installed.
+ *   on any thread, with no context installed and `execution_id()` 0.
  *
  * An asynchronous operation may ask two executors for tracked work: the
  * I/O object's and its handler's (Asio does for a coroutine's `co_await`
@@ -94,13 +95,14 @@ struct async_hooks
  *
  * @par Guarantee
  * Once `reset()` (or the destructor) returns, the hook is not being called
- * on any other thread and will not be called again, so it may be destroyed.
- * To give that guarantee, uninstalling waits for calls into the hooks in
- * progress on other threads to return; calls in progress on the calling
- * thread (a hook that uninstalls itself from its callback) are not waited
- * for, but a hook uninstalled from a callback is not called for the rest of
- * the event either. A hook must not block waiting for another thread that
- * is uninstalling a hook.
+ * on any other thread and will not be called again, so it may be destroyed:
+ * uninstalling waits for calls into the hooks in progress on other threads
+ * to return. Called from inside a hook callback (a hook that uninstalls
+ * itself or another), `reset()` does not wait, since two threads doing so
+ * would wait for each other for ever: the hook is not called for any event
+ * that starts after `reset()` returns, nor for the rest of the event in
+ * progress on this thread, but calls in progress on other threads may
+ * still be running. Destroy such a hook only once those are done.
  */
 class [[nodiscard]] hooks_registration
 {
@@ -187,8 +189,9 @@ private:
 
 /// The id of the operation whose function runs now on this thread: set
 /// between `before` and `after`, and inside @ref resource::run. 0 at top
-/// level, and in functions of operations initiated while no hook was
-/// installed.
+/// level. A function of an operation initiated while no hook was installed
+/// sees whatever runs around it: 0 when it runs on its own, the enclosing
+/// operation's id when it runs inline inside another's run (a `dispatch`).
 inline async_id execution_id() noexcept
 {
   return detail::current_execution.id;

@@ -196,9 +196,11 @@ public:
 
   resource_binder(resource_binder&& other) noexcept(
       std::is_nothrow_move_constructible<T>::value)
-    : op_(std::exchange(other.op_, nullptr)),
+    : op_(nullptr),
       target_(std::move(other.target_))
   {
+    // Taken once the target has moved: if that throws, `other` keeps it.
+    op_ = std::exchange(other.op_, nullptr);
   }
 
   resource_binder& operator=(resource_binder const&) = delete;

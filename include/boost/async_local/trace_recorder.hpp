@@ -207,8 +207,8 @@ public:
   /// a slice on its thread's track, each operation an async span from
   /// `init` to `destroy`, and a flow arrow leads from where an operation
   /// was initiated to its first run. Watched values are the slices' and
-  /// spans' arguments. Every string is escaped, and bytes that are not
-  /// UTF-8 are replaced, so the output is always valid JSON.
+  /// spans' arguments (under "values"). Every string is escaped, and bytes
+  /// that are not UTF-8 are replaced, so the output is always valid JSON.
   void write_chrome_trace(std::ostream& os) const
   {
     auto const ops = operations();

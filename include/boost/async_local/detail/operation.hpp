@@ -55,6 +55,9 @@ namespace detail {
 struct hook_list
 {
   std::atomic<std::size_t> active{0};
+  // Uninstallers still waiting for this list's readers: it is not reused
+  // for a new list until they are done.
+  std::atomic<std::size_t> draining{0};
   std::vector<std::atomic<async_hooks*>> hooks;
 };
 
@@ -139,10 +142,13 @@ struct hook_registry
   std::vector<async_hooks*> installed;  // in installation order
   std::vector<std::unique_ptr<hook_list>> lists;
 
-  static hook_registry& get()
+  // One registry for the whole program, shared libraries with hidden
+  // visibility included (see BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE): each must
+  // publish into the one installed_hooks from the one list of hooks.
+  // Never destroyed: operations destroyed during static destruction still
+  // look for hooks.
+  BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE static hook_registry& get()
   {
-    // Never destroyed: operations destroyed during static destruction
-    // still look for hooks.
     static hook_registry* r = new hook_registry;
     return *r;
   }
@@ -163,9 +169,10 @@ struct hook_registry
   }
 
   // Removes one installation of `h`, clears it from every list a reader may
-  // still walk, and returns them: the caller drains them once it has let go
-  // of the mutex. Terminates if memory is exhausted (removal must not
-  // fail, and uninstalling is noexcept).
+  // still walk, and returns them, marked as draining: the caller waits for
+  // their readers once it has let go of the mutex (drain), then unmarks
+  // them. Terminates if memory is exhausted (removal must not fail, and
+  // uninstalling is noexcept).
   std::vector<hook_list*> remove(async_hooks& h) noexcept
   {
     auto const it = std::find(installed.rbegin(), installed.rend(), &h);
@@ -177,6 +184,7 @@ struct hook_registry
         if (entry.load(std::memory_order_relaxed) == &h)
         {
           entry.store(nullptr, std::memory_order_relaxed);
+          l->draining.fetch_add(1, std::memory_order_relaxed);
           walked.push_back(l.get());
           break;
         }
@@ -185,7 +193,8 @@ struct hook_registry
   }
 
   // Publishes the installed hooks as a list (none when empty), in a list
-  // nobody reads.
+  // nobody reads and nobody waits for (a list being drained would keep its
+  // uninstaller waiting for the readers of the new contents).
   void publish()
   {
     hook_list* const old = installed_hooks.load();
@@ -193,7 +202,8 @@ struct hook_registry
     if (!installed.empty())
     {
       for (auto const& l : lists)
-        if (l.get() != old && l->active.load() == 0)
+        if (l.get() != old && l->active.load() == 0
+            && l->draining.load(std::memory_order_relaxed) == 0)
         {
           next = l.get();
           break;
@@ -210,18 +220,16 @@ struct hook_registry
     installed_hooks.store(next);
   }
 
-  // Waits until no thread but this one calls into `l`.
+  // Waits until no other thread calls into `l`, then unmarks it (see
+  // remove). From inside a hook callback it does not wait: two threads
+  // each waiting inside a callback for the other to leave would wait for
+  // ever.
   static void drain(hook_list* l) noexcept
   {
-    for (;;)
-    {
-      std::size_t mine = 0;
-      for (hook_frame* f = hook_frames; f; f = f->next)
-        mine += f->list == l;
-      if (l->active.load() == mine)
-        return;
-      std::this_thread::yield();
-    }
+    if (!hook_frames)
+      while (l->active.load() != 0)
+        std::this_thread::yield();
+    l->draining.fetch_sub(1, std::memory_order_relaxed);
   }
 };
 
@@ -272,7 +280,16 @@ inline void report_destroy(async_id id) noexcept;
 inline void destroy_operation(node* n) noexcept
 {
   operation* const op = static_cast<operation*>(n);
-  report_destroy(op->id);
+  {
+    // Reported with no context and no execution: the last release can come
+    // inside any other operation's run.
+    node* const saved_context = std::exchange(current_node, nullptr);
+    execution const saved_execution =
+      std::exchange(current_execution, execution{0, 0});
+    report_destroy(op->id);
+    current_execution = saved_execution;
+    current_node = saved_context;
+  }
   node* const context = op->context;
   op->~operation();
   block_cache::deallocate(op, sizeof(operation));

@@ -141,27 +141,36 @@ inline void dot_text(std::ostream& os, std::string_view s)
   }
 }
 
-// Microseconds, as the trace event format counts.
+// Microseconds, as the trace event format counts (a valid JSON number for
+// any input).
 inline void micros(std::ostream& os, std::int64_t ns)
 {
+  unsigned long long const magnitude = ns < 0
+    ? 0ull - static_cast<unsigned long long>(ns)
+    : static_cast<unsigned long long>(ns);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%lld.%03lld",
-      static_cast<long long>(ns / 1000), static_cast<long long>(ns % 1000));
+  std::snprintf(buf, sizeof buf, "%s%llu.%03llu", ns < 0 ? "-" : "",
+      magnitude / 1000, magnitude % 1000);
   os << buf;
 }
 
+// The watched values go in an object of their own, so that a variable
+// named "id" cannot repeat a key.
 template <class Operation>
 void json_args(std::ostream& os, Operation const& op)
 {
-  os << "\"args\":{\"id\":" << op.id << ",\"trigger\":" << op.trigger;
+  os << "\"args\":{\"id\":" << op.id << ",\"trigger\":" << op.trigger
+     << ",\"values\":{";
+  char const* sep = "";
   for (auto const& [name, value] : op.values)
   {
-    os << ',';
+    os << sep;
+    sep = ",";
     json_string(os, name);
     os << ':';
     json_string(os, value);
   }
-  os << '}';
+  os << "}}";
 }
 
 template <class Operation>
