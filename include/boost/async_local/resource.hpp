@@ -35,6 +35,20 @@ namespace async_local {
 template <class T>
 class resource_binder;
 
+namespace detail {
+
+// Calls f(args...) as one run of `op` (which keeps its reference).
+template <class F, class... Args>
+decltype(auto) run_as(operation* op, F&& f, Args&&... args)
+{
+  BOOST_ASYNC_LOCAL_ASSERT(op);
+  add_ref(op);
+  run_scope s(op);
+  return std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
+}
+
+} // namespace detail
+
 /// An asynchronous operation that code outside Asio schedules itself: a job
 /// queue, an event emitter, a connection pool. After Node.js's
 /// `AsyncResource`.
@@ -154,10 +168,8 @@ public:
   template <class F, class... Args>
   decltype(auto) run(F&& f, Args&&... args) const
   {
-    BOOST_ASYNC_LOCAL_ASSERT(op_);
-    detail::add_ref(op_);
-    detail::run_scope s(op_);
-    return std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
+    return detail::run_as(op_, std::forward<F>(f),
+        std::forward<Args>(args)...);
   }
 
   /// A callable that runs `f` as `run` does, each time it is called; it
@@ -262,10 +274,8 @@ private:
   template <class F, class... Args>
   decltype(auto) call(F&& f, Args&&... args) const
   {
-    BOOST_ASYNC_LOCAL_ASSERT(op_);
-    detail::add_ref(op_);
-    detail::run_scope s(op_);
-    return std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
+    return detail::run_as(op_, std::forward<F>(f),
+        std::forward<Args>(args)...);
   }
 
   detail::operation* op_;

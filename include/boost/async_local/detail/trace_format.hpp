@@ -69,45 +69,60 @@ inline std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept
   return n;
 }
 
-// A JSON string, quotes included.
-inline void json_string(std::ostream& os, std::string_view s)
+// Writes `s`: well-formed multibyte UTF-8 sequences as they are, a byte
+// that is not UTF-8 as `replacement`, and each ASCII character through
+// `ascii(os, c)`, which escapes it for the format.
+template <class Ascii>
+void utf8_text(std::ostream& os, std::string_view s, char const* replacement,
+    Ascii ascii)
 {
-  os << '"';
   for (std::size_t i = 0; i < s.size();)
   {
     std::size_t const n = utf8_sequence(s, i);
     if (n == 0)
     {
-      os << "\\ufffd";
+      os << replacement;
       ++i;
-      continue;
     }
-    if (n > 1)
+    else if (n > 1)
     {
       os.write(s.data() + i, static_cast<std::streamsize>(n));
       i += n;
-      continue;
     }
-    char const c = s[i++];
+    else
+      ascii(os, s[i++]);
+  }
+}
+
+inline bool control(char c) noexcept
+{
+  return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+}
+
+// A JSON string, quotes included.
+inline void json_string(std::ostream& os, std::string_view s)
+{
+  os << '"';
+  utf8_text(os, s, "\\ufffd", [](std::ostream& out, char c) {
     switch (c)
     {
-    case '"': os << "\\\""; break;
-    case '\\': os << "\\\\"; break;
-    case '\n': os << "\\n"; break;
-    case '\r': os << "\\r"; break;
-    case '\t': os << "\\t"; break;
+    case '"': out << "\\\""; break;
+    case '\\': out << "\\\\"; break;
+    case '\n': out << "\\n"; break;
+    case '\r': out << "\\r"; break;
+    case '\t': out << "\\t"; break;
     default:
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+      if (control(c))
       {
         char buf[8];
         std::snprintf(buf, sizeof buf, "\\u%04x",
             static_cast<unsigned>(static_cast<unsigned char>(c)));
-        os << buf;
+        out << buf;
       }
       else
-        os << c;
+        out << c;
     }
-  }
+  });
   os << '"';
 }
 
@@ -116,29 +131,12 @@ inline void json_string(std::ostream& os, std::string_view s)
 // are written by the caller as \n).
 inline void dot_text(std::ostream& os, std::string_view s)
 {
-  for (std::size_t i = 0; i < s.size();)
-  {
-    std::size_t const n = utf8_sequence(s, i);
-    if (n == 0)
-    {
-      os << "\xEF\xBF\xBD";
-      ++i;
-      continue;
-    }
-    if (n > 1)
-    {
-      os.write(s.data() + i, static_cast<std::streamsize>(n));
-      i += n;
-      continue;
-    }
-    char const c = s[i++];
+  utf8_text(os, s, "\xEF\xBF\xBD", [](std::ostream& out, char c) {
     if (c == '"' || c == '\\')
-      os << '\\' << c;
-    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
-      os << ' ';
+      out << '\\' << c;
     else
-      os << c;
-  }
+      out << (control(c) ? ' ' : c);
+  });
 }
 
 // Microseconds, as the trace event format counts (a valid JSON number for
