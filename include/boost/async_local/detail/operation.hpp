@@ -303,7 +303,7 @@ inline void destroy_operation(node* n) noexcept
 // all that handles records: the hop that makes none must stay as small as
 // it was without them.
 BOOST_ASYNC_LOCAL_NOINLINE inline operation* make_operation(node* owned,
-    char const* type, async_id id = 0) noexcept
+    char const* type) noexcept
 {
   void* mem;
   try
@@ -321,7 +321,7 @@ BOOST_ASYNC_LOCAL_NOINLINE inline operation* make_operation(node* owned,
   op->size = 0;
   op->entries = nullptr;
   op->context = owned;
-  op->id = id ? id : next_async_id();
+  op->id = next_async_id();
   op->trigger = current_execution.id;
   report_init(*op, type);
   return op;
