@@ -10,6 +10,7 @@
 
 #include "net.hpp"
 #include <boost/async_local/detail/context.hpp>
+#include <boost/async_local/detail/operation.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -151,6 +152,15 @@ struct clean_thread
       detail::release(std::exchange(detail::current_node, nullptr));
   }
 };
+
+// True while a hook other than the zones' is installed (zones install
+// theirs for the rest of the program once one is made).
+inline bool user_hooks_installed()
+{
+  namespace detail = ::boost::async_local::detail;
+  detail::hook_list const* l = detail::installed_hooks.load();
+  return l && l->records_all.load();
+}
 
 // Runs `ioc` on `threads` threads, this one included, until it runs out of
 // work.

@@ -475,7 +475,7 @@ BOOST_AUTO_TEST_CASE(several_hooks_in_installation_order)
   net::post(ex, [] {});
   ioc.run();
   BOOST_TEST(log == "abbb");
-  BOOST_TEST(!al::detail::hooks_installed());
+  BOOST_TEST(!test::user_hooks_installed());
 }
 
 BOOST_AUTO_TEST_CASE(a_hook_may_uninstall_itself)
@@ -594,7 +594,7 @@ BOOST_AUTO_TEST_CASE(two_threads_uninstall_from_callbacks_at_once)
   u.join();
   BOOST_TEST(!m.a.installed());
   BOOST_TEST(!m.b.installed());
-  BOOST_TEST(!al::detail::hooks_installed());
+  BOOST_TEST(!test::user_hooks_installed());
 }
 
 // Uninstalling while another thread reports events: once reset() returns,

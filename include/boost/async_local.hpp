@@ -19,5 +19,6 @@
 #include <boost/async_local/snapshot.hpp>
 #include <boost/async_local/trace_recorder.hpp>
 #include <boost/async_local/variable.hpp>
+#include <boost/async_local/zone.hpp>
 
 #endif // BOOST_ASYNC_LOCAL_HPP

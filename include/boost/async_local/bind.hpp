@@ -9,10 +9,12 @@
 #define BOOST_ASYNC_LOCAL_BIND_HPP
 
 #include <boost/async_local/detail/asio_config.hpp>
+#include <boost/async_local/detail/zone.hpp>
 #include <boost/async_local/executor.hpp>
 #include <boost/async_local/snapshot.hpp>
 
 #if defined(BOOST_ASYNC_LOCAL_STANDALONE_ASIO)
+# include <asio/associated_cancellation_slot.hpp>
 # include <asio/associated_executor.hpp>
 # include <asio/associator.hpp>
 # include <asio/async_result.hpp>
@@ -23,6 +25,7 @@
 #  include <asio/bind_immediate_executor.hpp>
 # endif
 #else
+# include <boost/asio/associated_cancellation_slot.hpp>
 # include <boost/asio/associated_executor.hpp>
 # include <boost/asio/associator.hpp>
 # include <boost/asio/async_result.hpp>
@@ -132,6 +135,7 @@ public:
   template <class... Args>
   decltype(auto) operator()(Args&&... args) &&
   {
+    cancellation_.reset();
     detail::scope s(detail::access::release_node(snapshot_));
     return std::move(target_)(std::forward<Args>(args)...);
   }
@@ -156,9 +160,20 @@ public:
     return asio_handler_is_continuation(std::addressof(self->target_));
   }
 
+  /// The cancellation slot of the operation this handler ends, when the
+  /// target has none: while the snapshot is in a @ref zone, one the zone
+  /// emits on (see zone::cancel), held until the handler runs or is
+  /// destroyed; otherwise an unconnected slot. Asio's operations ask for it
+  /// through `get_associated_cancellation_slot`.
+  detail::net::cancellation_slot zone_cancellation_slot() const noexcept
+  {
+    return cancellation_.slot(detail::access::get_node(snapshot_));
+  }
+
 private:
   async_local::snapshot snapshot_;
   T target_;
+  detail::zone_cancellation cancellation_;
 };
 
 /// Binds a handler or completion token to the current context.
@@ -485,6 +500,15 @@ struct associator<Associator, ::boost::async_local::snapshot_binder<T>,
   {
     return Associator<T, DefaultCandidate>::get(b.get(), c);
   }
+};
+
+// The cancellation slot: the target's, or the zone's (see there).
+template <class T, class CancellationSlot>
+struct associated_cancellation_slot<::boost::async_local::snapshot_binder<T>,
+    CancellationSlot>
+  : ::boost::async_local::detail::zone_slot_association<
+      ::boost::async_local::snapshot_binder<T>, T, CancellationSlot>
+{
 };
 
 // The executor: the target's, running every function in the snapshot.

@@ -88,6 +88,16 @@ struct async_hooks
   virtual void destroy(async_id id) noexcept { (void)id; }
 };
 
+class hooks_registration;
+
+namespace detail {
+
+// Installs the zones' hook, which wants records of operations in zones
+// only (zone.hpp).
+hooks_registration install_zone_hooks(async_hooks& h);
+
+} // namespace detail
+
 /// Owns the installation of one @ref async_hooks object; made by
 /// @ref install_hooks.
 /**
@@ -156,6 +166,7 @@ public:
 
 private:
   friend hooks_registration install_hooks(async_hooks& h);
+  friend hooks_registration detail::install_zone_hooks(async_hooks& h);
 
   explicit hooks_registration(async_hooks* h) noexcept
     : hooks_(h)
@@ -183,7 +194,7 @@ private:
 {
   detail::hook_registry& r = detail::hook_registry::get();
   std::lock_guard<std::mutex> lock(r.mutex);
-  r.add(h);
+  r.add(h, true);
   return hooks_registration(&h);
 }
 
@@ -204,26 +215,44 @@ inline async_id trigger_id() noexcept
   return detail::current_execution.trigger;
 }
 
+inline hooks_registration detail::install_zone_hooks(async_hooks& h)
+{
+  detail::hook_registry& r = detail::hook_registry::get();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  r.add(h, false);
+  return hooks_registration(&h);
+}
+
 namespace detail {
+
+// Each report names its operation in reported_operation while the hooks
+// run (see there).
+template <class F>
+void report(operation const& op, F const& f) noexcept
+{
+  operation const* const saved = std::exchange(reported_operation, &op);
+  call_hooks(f);
+  reported_operation = saved;
+}
 
 inline void report_init(operation const& op, char const* type) noexcept
 {
-  call_hooks([&](async_hooks& h) { h.init(op.id, op.trigger, type); });
+  report(op, [&](async_hooks& h) { h.init(op.id, op.trigger, type); });
 }
 
-inline void report_destroy(async_id id) noexcept
+inline void report_destroy(operation const& op) noexcept
 {
-  call_hooks([id](async_hooks& h) { h.destroy(id); });
+  report(op, [&](async_hooks& h) { h.destroy(op.id); });
 }
 
-inline void report_before(async_id id) noexcept
+inline void report_before(operation const& op) noexcept
 {
-  call_hooks([id](async_hooks& h) { h.before(id); });
+  report(op, [&](async_hooks& h) { h.before(op.id); });
 }
 
-inline void report_after(async_id id) noexcept
+inline void report_after(operation const& op) noexcept
 {
-  call_hooks([id](async_hooks& h) { h.after(id); });
+  report(op, [&](async_hooks& h) { h.after(op.id); });
 }
 
 } // namespace detail

@@ -10,6 +10,7 @@
 
 #include <boost/async_local/detail/access.hpp>
 #include <boost/async_local/detail/asio_config.hpp>
+#include <boost/async_local/detail/zone.hpp>
 #include <boost/async_local/hooks.hpp>
 #include <boost/async_local/snapshot.hpp>
 
@@ -44,7 +45,22 @@ decltype(auto) run_as(operation* op, F&& f, Args&&... args)
   BOOST_ASYNC_LOCAL_ASSERT(op);
   add_ref(op);
   run_scope s(op);
-  return std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
+  if constexpr (std::is_void<std::invoke_result_t<F, Args...>>::value)
+  {
+    // A handler's exception goes to the zone's error handler, if it has one
+    // (zone.hpp); a result cannot be made up, so other calls propagate.
+    try
+    {
+      std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
+    }
+    catch (...)
+    {
+      if (!route_exception(op))
+        throw;
+    }
+  }
+  else
+    return std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
 }
 
 } // namespace detail
@@ -107,7 +123,7 @@ public:
       }
     }
     op_ = detail::make_operation(n,
-        name.empty() ? "resource" : name.c_str());
+        name.empty() ? "resource" : name.c_str(), true);
     if (!op_)
     {
       detail::release(n);
@@ -209,7 +225,8 @@ public:
   resource_binder(resource_binder&& other) noexcept(
       std::is_nothrow_move_constructible<T>::value)
     : op_(nullptr),
-      target_(std::move(other.target_))
+      target_(std::move(other.target_)),
+      cancellation_(std::move(other.cancellation_))
   {
     // Taken once the target has moved: if that throws, `other` keeps it.
     op_ = std::exchange(other.op_, nullptr);
@@ -248,7 +265,16 @@ public:
   template <class... Args>
   decltype(auto) operator()(Args&&... args) &&
   {
+    cancellation_.reset();
     return call(std::move(target_), std::forward<Args>(args)...);
+  }
+
+  /// The cancellation slot of the operation this handler ends, when the
+  /// target has none: while the resource is in a @ref zone, one the zone
+  /// emits on (see zone::cancel); otherwise an unconnected slot.
+  detail::net::cancellation_slot zone_cancellation_slot() const noexcept
+  {
+    return cancellation_.slot(op_ ? op_->context : nullptr);
   }
 
   // Asio asks whether a handler continues the current one; the answer is
@@ -280,6 +306,7 @@ private:
 
   detail::operation* op_;
   T target_;
+  detail::zone_cancellation cancellation_;
 };
 
 } // namespace async_local
@@ -306,6 +333,15 @@ struct associator<Associator, ::boost::async_local::resource_binder<T>,
   {
     return Associator<T, DefaultCandidate>::get(b.get(), c);
   }
+};
+
+// The cancellation slot: the target's, or the zone's (see there).
+template <class T, class CancellationSlot>
+struct associated_cancellation_slot<::boost::async_local::resource_binder<T>,
+    CancellationSlot>
+  : ::boost::async_local::detail::zone_slot_association<
+      ::boost::async_local::resource_binder<T>, T, CancellationSlot>
+{
 };
 
 BOOST_ASYNC_LOCAL_ASIO_END

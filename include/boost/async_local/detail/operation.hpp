@@ -28,6 +28,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -58,8 +59,22 @@ struct hook_list
   // Uninstallers still waiting for this list's readers: it is not reused
   // for a new list until they are done.
   std::atomic<std::size_t> draining{0};
+  // False while the only hooks installed are the zones' (zone.hpp), which
+  // want records of operations in a zone only.
+  std::atomic<bool> records_all{true};
   std::vector<std::atomic<async_hooks*>> hooks;
 };
+
+// The key under which a zone (zone.hpp) is bound in a context: never a
+// variable's (their keys count up from 1).
+constexpr std::uint64_t zone_key = ~std::uint64_t(0);
+
+// Set by zone.hpp when the first zone is made: routes an exception escaping
+// a function run as an operation in `context` to its zone's error handler.
+// Returns false when no zone of the context has one; throws what the error
+// handlers throw.
+BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline std::atomic<bool (*)(node*,
+    std::exception_ptr)> zone_error_router{nullptr};
 
 BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline std::atomic<hook_list*>
   installed_hooks{nullptr};
@@ -140,6 +155,7 @@ struct hook_registry
 {
   std::mutex mutex;
   std::vector<async_hooks*> installed;  // in installation order
+  std::vector<bool> records_all;        // per installed hook
   std::vector<std::unique_ptr<hook_list>> lists;
 
   // One registry for the whole program, shared libraries with hidden
@@ -153,16 +169,19 @@ struct hook_registry
     return *r;
   }
 
-  // Adds `h`. The caller holds the mutex.
-  void add(async_hooks& h)
+  // Adds `h`; `all`: it wants a record of every operation, not only of
+  // those in a zone. The caller holds the mutex.
+  void add(async_hooks& h, bool all)
   {
     installed.push_back(&h);
     try
     {
+      records_all.push_back(all);
       publish();
     }
     catch (...)
     {
+      records_all.resize(installed.size() - 1);
       installed.pop_back();
       throw;
     }
@@ -177,6 +196,8 @@ struct hook_registry
   {
     auto const it = std::find(installed.rbegin(), installed.rend(), &h);
     BOOST_ASYNC_LOCAL_ASSERT(it != installed.rend());
+    records_all.erase(records_all.begin()
+        + (std::next(it).base() - installed.begin()));
     installed.erase(std::next(it).base());
     std::vector<hook_list*> walked;
     for (auto const& l : lists)
@@ -216,6 +237,10 @@ struct hook_registry
       next->hooks = std::vector<std::atomic<async_hooks*>>(installed.size());
       for (std::size_t i = 0; i < installed.size(); ++i)
         next->hooks[i].store(installed[i], std::memory_order_relaxed);
+      next->records_all.store(
+          std::find(records_all.begin(), records_all.end(), true)
+            != records_all.end(),
+          std::memory_order_relaxed);
     }
     installed_hooks.store(next);
   }
@@ -252,6 +277,14 @@ struct execution
 BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline thread_local execution
   current_execution{0, 0};
 
+struct operation;
+
+// The operation whose event the hooks are being told of, on this thread:
+// the zones' hook (zone.hpp) reads the context of the operation in init and
+// destroy, where no context is installed for it.
+BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline thread_local operation const*
+  reported_operation = nullptr;
+
 // An operation while hooks are installed. To everything that counts
 // references it is a node: one with no entries, whose destroy reports the
 // operation's end. So captures and tickets copy and release a record as
@@ -271,9 +304,9 @@ static_assert(sizeof(operation) <= block_cache::granule,
 
 // Defined in hooks.hpp, where async_hooks is complete.
 inline void report_init(operation const& op, char const* type) noexcept;
-inline void report_before(async_id id) noexcept;
-inline void report_after(async_id id) noexcept;
-inline void report_destroy(async_id id) noexcept;
+inline void report_before(operation const& op) noexcept;
+inline void report_after(operation const& op) noexcept;
+inline void report_destroy(operation const& op) noexcept;
 
 // The node's destroy: called when the last reference (refs, then the one
 // value reference a node has for itself) has gone.
@@ -286,7 +319,7 @@ inline void destroy_operation(node* n) noexcept
     node* const saved_context = std::exchange(current_node, nullptr);
     execution const saved_execution =
       std::exchange(current_execution, execution{0, 0});
-    report_destroy(op->id);
+    report_destroy(*op);
     current_execution = saved_execution;
     current_node = saved_context;
   }
@@ -296,15 +329,29 @@ inline void destroy_operation(node* n) noexcept
   release(context);
 }
 
+// True when `n` is a context inside a zone.
+inline bool in_zone(node const* n) noexcept
+{
+  return n && find(n, zone_key) != nullptr;
+}
+
 // Makes the record for a new operation running in `owned` (a reference it
 // takes over), triggered by whatever runs now, and reports init. Returns
-// null, leaving `owned` with the caller, if memory is exhausted: the
-// operation then goes unreported rather than failing. Out of line, as is
-// all that handles records: the hop that makes none must stay as small as
-// it was without them.
+// null, leaving `owned` with the caller, if memory is exhausted, or when the
+// only hooks installed are the zones' and `owned` is in none (unless
+// `always`): the operation then goes unreported rather than failing. Out of
+// line, as is all that handles records: the hop that makes none must stay
+// as small as it was without them.
 BOOST_ASYNC_LOCAL_NOINLINE inline operation* make_operation(node* owned,
-    char const* type) noexcept
+    char const* type, bool always = false) noexcept
 {
+  if (!always)
+  {
+    hook_list const* const l = installed_hooks.load(std::memory_order_relaxed);
+    if (!l || (!l->records_all.load(std::memory_order_relaxed)
+          && !in_zone(owned)))
+      return nullptr;
+  }
   void* mem;
   try
   {
@@ -386,13 +433,13 @@ BOOST_ASYNC_LOCAL_NOINLINE inline void enter_operation(operation* op,
   saved_context = std::exchange(current_node, op->context);
   saved_execution = current_execution;
   current_execution = execution{op->id, op->trigger};
-  report_before(op->id);
+  report_before(*op);
 }
 
 BOOST_ASYNC_LOCAL_NOINLINE inline void leave_operation(operation* owned,
     node* saved_context, execution saved_execution) noexcept
 {
-  report_after(owned->id);
+  report_after(*owned);
   current_execution = saved_execution;
   release(std::exchange(current_node, saved_context));
   release(static_cast<node*>(owned));
@@ -447,11 +494,47 @@ private:
   execution saved_execution_;
 };
 
+// Routes an exception escaping a run of `op` to its zone (see
+// zone_error_router); false when nothing takes it.
+BOOST_ASYNC_LOCAL_NOINLINE inline bool route_exception(operation const* op)
+{
+  bool (*const router)(node*, std::exception_ptr) =
+    zone_error_router.load(std::memory_order_acquire);
+  return op && router && router(op->context, std::current_exception());
+}
+
+// Runs `f` as one run of an operation, whose zone may take what it throws.
+// Apart from the plain path below so that code outside operations has no
+// handler for exceptions: one that escapes it is not caught and rethrown
+// (which would unwind the stack before a terminate).
+template <class F>
+BOOST_ASYNC_LOCAL_NOINLINE void run_operation(std::uintptr_t ticket_bits,
+    F& f)
+{
+  run_scope s(ticket_bits);
+  try
+  {
+    f();
+  }
+  catch (...)
+  {
+    if (!route_exception(
+          reinterpret_cast<operation const*>(ticket_bits - 1)))
+      throw;
+  }
+}
+
 // Runs `f` in what `t` holds.
 template <class F>
 void run_ticket(ticket& t, F& f)
 {
-  run_scope s(t.take());
+  std::uintptr_t const bits = t.take();
+  if (records_operations && (bits & 1u))
+  {
+    run_operation(bits, f);
+    return;
+  }
+  run_scope s(bits);
   f();
 }
 
