@@ -11,7 +11,8 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 
 const [microFile, node20File, node24File, httpFile, outDir, machine,
-  singleStFile, singleMtFile, singleStNoHooksFile, singleMtNoHooksFile] =
+  singleStFile, singleMtFile, singleStNoHooksFile, singleMtNoHooksFile,
+  singleStZonesFile, singleMtZonesFile] =
   process.argv.slice(2);
 
 const micro = JSON.parse(readFileSync(microFile, 'utf8'));
@@ -73,6 +74,7 @@ const variantName = {
   al_1: 'al::propagating_executor, 1 variable bound',
   al_8: 'al::propagating_executor, 8 variables bound',
   al_1_hook: 'al::propagating_executor, 1 bound, one no-op hook installed',
+  al_1_zone: 'al::propagating_executor, 1 bound, inside an al::zone',
   manual: 'ID passed by hand (shared_ptr<const string>)',
   bind_1: 'al::bind_snapshot on a plain executor, 1 bound',
 };
@@ -97,7 +99,10 @@ for (const [title, prefix, variants] of scenarios) {
 const singleSt = readJson(singleStFile), singleMt = readJson(singleMtFile);
 const singleStNoHooks = readJson(singleStNoHooksFile);
 const singleMtNoHooks = readJson(singleMtNoHooksFile);
-const singles = [singleSt, singleStNoHooks, singleMt, singleMtNoHooks].filter(Boolean);
+const singleStZones = readJson(singleStZonesFile);
+const singleMtZones = readJson(singleMtZonesFile);
+const singles = [singleSt, singleStNoHooks, singleStZones, singleMt, singleMtNoHooks,
+  singleMtZones].filter(Boolean);
 if (singles.length) {
   lines.push('', '## Post chains in one translation unit (-O2)', '');
   lines.push('`single_file.cpp`: plain Asio and the propagating executor in one');
@@ -128,6 +133,26 @@ if (zeroCost.length) {
   lines.push('| process | variant | hooks compiled in | compiled out | in / out | compiled-out spread |');
   lines.push('|---|---|---:|---:|---:|---:|');
   for (const [proc, v, a, b, lo, hi] of zeroCost)
+    lines.push(`| ${proc} | ${variantName[v]} | ${fmt(a, 2)} | ${fmt(b, 2)} | ${fmt(a / b, 3)} | ${fmt(lo, 2)}–${fmt(hi, 2)} |`);
+}
+
+// Zones: what code outside every zone pays once a zone exists (the zones'
+// hook installed for the rest of the process), against the process that
+// never made one, in the same run.
+const zoneCost = [];
+for (const [withZones, without] of [[singleStZones, singleSt], [singleMtZones, singleMt]])
+  if (withZones && without)
+    for (const v of ['al_empty', 'al_1', 'al_8'])
+      zoneCost.push([without.process, v, withZones.variants[v]?.ratio, without.variants[v]?.ratio,
+        without.variants[v]?.ratio_min, without.variants[v]?.ratio_max]);
+if (zoneCost.length) {
+  lines.push('', '## Zones: cost outside zones, and inside one', '');
+  lines.push('Ratio to plain Asio of the single-file chains outside every zone in a');
+  lines.push('process that has made a zone (its hook installed), and in one that never');
+  lines.push('has; the hop inside a zone is the "inside an al::zone" row above.', '');
+  lines.push('| process | variant | zones in use | no zone ever | in use / none | no-zone spread |');
+  lines.push('|---|---|---:|---:|---:|---:|');
+  for (const [proc, v, a, b, lo, hi] of zoneCost)
     lines.push(`| ${proc} | ${variantName[v]} | ${fmt(a, 2)} | ${fmt(b, 2)} | ${fmt(a / b, 3)} | ${fmt(lo, 2)}–${fmt(hi, 2)} |`);
 }
 

@@ -9,10 +9,14 @@
 // (empty context, 1 and 8 variables bound) in one translation unit, built
 // with -O2 (not the per-variant files of micro), in the process as it starts.
 //
-//   single_file [--threads] [ROUNDS]
-//   single_file --only plain|al_empty|al_1|al_8|al_1_hook [CHAINS]
+//   single_file [--threads] [--zones] [ROUNDS]
+//   single_file [--zones] --only plain|al_empty|al_1|al_8|al_1_hook|al_1_zone [CHAINS]
 //
-// al_1_hook is al_1 with a no-op hook installed (see hooks.hpp). Built
+// al_1_hook is al_1 with a no-op hook installed (see hooks.hpp). With
+// --zones, a zone is made first, which installs the zones' hook for the rest
+// of the process (zone.hpp): al_empty, al_1 and al_8 are then chains outside
+// every zone while zones are in use, and al_1_zone, in place of al_1_hook,
+// is al_1 inside a zone. Built
 // with BOOST_ASYNC_LOCAL_NO_HOOKS (single_file_no_hooks), the program has
 // no al_1_hook, and the library makes no test for hooks on a hop: the same
 // chains as they were before hooks existed, to compare with in one run.
@@ -106,12 +110,15 @@ double median(std::vector<double> v)
 int main(int argc, char** argv)
 {
   bool threads = false;
+  bool zones = false;
   int rounds = 21;
   char const* only = nullptr;
   for (int i = 1; i < argc; ++i)
   {
     if (std::strcmp(argv[i], "--threads") == 0)
       threads = true;
+    else if (std::strcmp(argv[i], "--zones") == 0)
+      zones = true;
     else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc)
       only = argv[++i];
     else
@@ -123,7 +130,11 @@ int main(int argc, char** argv)
   net::io_context ioc(1);
   auto plain = ioc.get_executor();
   auto wrapped = al::make_executor(ioc);
-  char const* names[] = {"plain", "al_empty", "al_1", "al_8", "al_1_hook"};
+  char const* names[] = {"plain", "al_empty", "al_1", "al_8",
+      zones ? "al_1_zone" : "al_1_hook"};
+  al::zone zone;
+  if (zones)
+    zone = al::zone("bench");
 #if defined(BOOST_ASYNC_LOCAL_NO_HOOKS)
   constexpr int variants = 4;
 #else
@@ -139,6 +150,8 @@ int main(int argc, char** argv)
     case 3: return measure(ioc, wrapped, 8, chains);
     default:
     {
+      if (zones)
+        return zone.run([&] { return measure(ioc, wrapped, 1, chains); });
       auto registration = al::install_hooks(nothing);
       return measure(ioc, wrapped, 1, chains);
     }
@@ -182,7 +195,7 @@ int main(int argc, char** argv)
 #if defined(BOOST_ASYNC_LOCAL_NO_HOOKS)
   char const* build = ", hooks compiled out";
 #else
-  char const* build = "";
+  char const* build = zones ? ", zones in use" : "";
 #endif
   std::printf("{\"process\": \"%s%s\", \"rounds\": %d, \"variants\": {",
       threads ? "multi-threaded" : "single-threaded", build, rounds);
