@@ -487,12 +487,12 @@ BOOST_AUTO_TEST_CASE(stats_time_the_runs)
       net::dispatch(ex, [] { std::this_thread::sleep_for(5ms); });
     });
   });
-  BOOST_TEST(z.stats().wall > 0ns);
+  BOOST_TEST((z.stats().wall > 0ns));
   ioc.run();
   al::zone_stats const st = z.stats();
   BOOST_TEST(st.handlers_run == 3u);
-  BOOST_TEST(st.busy >= 10ms);
-  BOOST_TEST(st.wall >= st.busy);
+  BOOST_TEST((st.busy >= 10ms));
+  BOOST_TEST((st.wall >= st.busy));
   BOOST_TEST(st.pending == 0u);
   auto const wall = st.wall;
   std::this_thread::sleep_for(2ms);
