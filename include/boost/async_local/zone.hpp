@@ -252,7 +252,11 @@ public:
    * An exception `handler` throws goes to the next enclosing zone with a
    * handler, and out of the run (out of `io_context::run()`) when there is
    * none. Without a handler in the zone or its parents, exceptions
-   * propagate as they do without zones.
+   * propagate as they do without zones. (A function run through a
+   * propagating executor is called inside a catch-all that rethrows what
+   * no zone takes, zones or not: the exception leaves `io_context::run()`
+   * as before, but the handler's frames have unwound by then, so the core
+   * of a program that does not catch it shows the rethrow, not the throw.)
    *
    * Not routed: exceptions that code the library does not run throws (a
    * handler on a plain executor, `f` in @ref run), and those a coroutine
@@ -389,7 +393,8 @@ private:
   using error_code = boost::system::error_code;
 #endif
 
-  static std::shared_ptr<detail::zone_state> make(std::string_view name,
+  BOOST_ASYNC_LOCAL_NOINLINE static std::shared_ptr<detail::zone_state> make(
+      std::string_view name,
       std::optional<detail::net::any_io_executor> ex)
   {
     auto parent = current().state_;
@@ -399,7 +404,8 @@ private:
 
   // The caller's context with `z` and the zones inside it left: the
   // binding goes back to z's parent.
-  static snapshot outside(detail::zone_state const& z)
+  BOOST_ASYNC_LOCAL_NOINLINE static snapshot outside(
+      detail::zone_state const& z)
   {
     detail::node* const n = detail::current();
     for (detail::zone_state* c = detail::zone_of(n); c; c = c->parent.get())

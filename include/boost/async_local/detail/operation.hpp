@@ -445,6 +445,15 @@ BOOST_ASYNC_LOCAL_NOINLINE inline void leave_operation(operation* owned,
   release(static_cast<node*>(owned));
 }
 
+// Routes an exception escaping a run of `op` to its zone (see
+// zone_error_router); false when nothing takes it.
+BOOST_ASYNC_LOCAL_NOINLINE inline bool route_exception(operation const* op)
+{
+  bool (*const router)(node*, std::exception_ptr) =
+    zone_error_router.load(std::memory_order_acquire);
+  return op && router && router(op->context, std::current_exception());
+}
+
 // Runs a region in what a ticket held, or as one run of an operation's
 // handler (after is reported also when the region throws). Whatever the
 // region leaves in the thread's slot is released on exit, and the previous
@@ -480,6 +489,13 @@ public:
   run_scope(run_scope const&) = delete;
   run_scope& operator=(run_scope const&) = delete;
 
+  // Offers the exception in flight to the operation's zone; false when
+  // nothing takes it (no record: none can).
+  bool route_exception() const
+  {
+    return op_ && detail::route_exception(op_);
+  }
+
   ~run_scope()
   {
     if (op_)
@@ -494,48 +510,23 @@ private:
   execution saved_execution_;
 };
 
-// Routes an exception escaping a run of `op` to its zone (see
-// zone_error_router); false when nothing takes it.
-BOOST_ASYNC_LOCAL_NOINLINE inline bool route_exception(operation const* op)
-{
-  bool (*const router)(node*, std::exception_ptr) =
-    zone_error_router.load(std::memory_order_acquire);
-  return op && router && router(op->context, std::current_exception());
-}
-
-// Runs `f` as one run of an operation, whose zone may take what it throws.
-// Apart from the plain path below so that code outside operations has no
-// handler for exceptions: one that escapes it is not caught and rethrown
-// (which would unwind the stack before a terminate).
+// Runs `f` in what `t` holds. An exception escaping a run of an operation
+// goes to its zone's error handler, if it has one (zone.hpp), and on
+// otherwise. One call site for `f`: called from two, it would no longer be
+// inlined as a function called once (55 more instructions a hop).
 template <class F>
-BOOST_ASYNC_LOCAL_NOINLINE void run_operation(std::uintptr_t ticket_bits,
-    F& f)
+void run_ticket(ticket& t, F& f)
 {
-  run_scope s(ticket_bits);
+  run_scope s(t.take());
   try
   {
     f();
   }
   catch (...)
   {
-    if (!route_exception(
-          reinterpret_cast<operation const*>(ticket_bits - 1)))
+    if (!s.route_exception())
       throw;
   }
-}
-
-// Runs `f` in what `t` holds.
-template <class F>
-void run_ticket(ticket& t, F& f)
-{
-  std::uintptr_t const bits = t.take();
-  if (records_operations && (bits & 1u))
-  {
-    run_operation(bits, f);
-    return;
-  }
-  run_scope s(bits);
-  f();
 }
 
 } // namespace detail

@@ -103,9 +103,12 @@ BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline std::atomic<std::size_t>
 
 BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline void install_zone_hooks_once();
 
+// What is not on a hop is out of line here, for the same reason as
+// zone_hooks' callbacks.
 struct zone_state : std::enable_shared_from_this<zone_state>
 {
-  zone_state(std::string n, std::shared_ptr<zone_state> p,
+  BOOST_ASYNC_LOCAL_NOINLINE zone_state(std::string n,
+      std::shared_ptr<zone_state> p,
       std::optional<net::any_io_executor> ex)
     : name(std::move(n)),
       parent(std::move(p)),
@@ -126,7 +129,7 @@ struct zone_state : std::enable_shared_from_this<zone_state>
   zone_state(zone_state const&) = delete;
   zone_state& operator=(zone_state const&) = delete;
 
-  ~zone_state()
+  BOOST_ASYNC_LOCAL_NOINLINE ~zone_state()
   {
     if (parent)
     {
@@ -187,14 +190,14 @@ struct zone_state : std::enable_shared_from_this<zone_state>
         z->became_idle();
   }
 
-  void became_busy() noexcept
+  BOOST_ASYNC_LOCAL_NOINLINE void became_busy() noexcept
   {
     std::lock_guard<std::recursive_mutex> lock(mutex);
     if (pending.load(std::memory_order_acquire) != 0)
       arm_locked();
   }
 
-  void became_idle() noexcept
+  BOOST_ASYNC_LOCAL_NOINLINE void became_idle() noexcept
   {
     std::vector<std::unique_ptr<idle_waiter>> done;
     {
@@ -215,7 +218,7 @@ struct zone_state : std::enable_shared_from_this<zone_state>
   // The timer's wait belongs to no zone (so it is never this zone's pending
   // work), and is cancelled when the zone becomes idle, so that it does
   // not keep io_context::run() from returning.
-  void arm_locked() noexcept
+  BOOST_ASYNC_LOCAL_NOINLINE void arm_locked() noexcept
   {
     clock::rep const d = deadline.load(std::memory_order_relaxed);
     if (!executor || d == std::numeric_limits<clock::rep>::max()
@@ -242,7 +245,7 @@ struct zone_state : std::enable_shared_from_this<zone_state>
     }
   }
 
-  void disarm_locked() noexcept
+  BOOST_ASYNC_LOCAL_NOINLINE void disarm_locked() noexcept
   {
     if (auto t = timer.lock())
       t->cancel();
@@ -251,7 +254,7 @@ struct zone_state : std::enable_shared_from_this<zone_state>
 
   // Emits `type` on every cancellation slot the zone and its children have
   // handed out. On the calling thread: see zone::cancel.
-  void cancel(net::cancellation_type type) noexcept
+  BOOST_ASYNC_LOCAL_NOINLINE void cancel(net::cancellation_type type) noexcept
   {
     std::lock_guard<std::recursive_mutex> lock(mutex);
     cancelled.store(true, std::memory_order_relaxed);
@@ -282,7 +285,7 @@ struct zone_state : std::enable_shared_from_this<zone_state>
       c->cancel(type);
   }
 
-  zone_cancel_entry* new_cancel_entry()
+  BOOST_ASYNC_LOCAL_NOINLINE zone_cancel_entry* new_cancel_entry()
   {
     auto* e = new zone_cancel_entry;
     std::lock_guard<std::recursive_mutex> lock(mutex);
@@ -293,7 +296,8 @@ struct zone_state : std::enable_shared_from_this<zone_state>
     return e;
   }
 
-  void release_cancel_entry(zone_cancel_entry* e) noexcept
+  BOOST_ASYNC_LOCAL_NOINLINE void release_cancel_entry(
+      zone_cancel_entry* e) noexcept
   {
     std::lock_guard<std::recursive_mutex> lock(mutex);
     (e->prev ? e->prev->next : cancels) = e->next;
@@ -370,7 +374,8 @@ public:
   }
 
 private:
-  net::cancellation_slot make_slot(node const* n) const
+  BOOST_ASYNC_LOCAL_NOINLINE net::cancellation_slot make_slot(
+      node const* n) const
   {
     if (!entry_)
     {
@@ -426,7 +431,10 @@ BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline std::vector<zone_run>& zone_runs()
   return runs;
 }
 
-// The hook all zones share.
+// The hook all zones share. Its callbacks are out of line: seeing a final
+// override of async_hooks, GCC devirtualizes the hooks' calls speculatively
+// and inlines these into them, and the growth cost the hop of a program
+// that never makes a zone its inlining (416 instructions a hop became 470).
 struct zone_hooks final : async_hooks
 {
   static zone_state* zone() noexcept
@@ -435,19 +443,19 @@ struct zone_hooks final : async_hooks
     return op ? zone_of(op->context) : nullptr;
   }
 
-  void init(async_id, async_id, char const*) noexcept override
+  BOOST_ASYNC_LOCAL_NOINLINE void init(async_id, async_id, char const*) noexcept override
   {
     if (zone_state* z = zone())
       z->add_pending();
   }
 
-  void destroy(async_id) noexcept override
+  BOOST_ASYNC_LOCAL_NOINLINE void destroy(async_id) noexcept override
   {
     if (zone_state* z = zone())
       z->remove_pending();
   }
 
-  void before(async_id) noexcept override
+  BOOST_ASYNC_LOCAL_NOINLINE void before(async_id) noexcept override
   {
     zone_state* const z = zone();
     if (!z)
@@ -467,7 +475,7 @@ struct zone_hooks final : async_hooks
       a->handlers.fetch_add(1, std::memory_order_relaxed);
   }
 
-  void after(async_id) noexcept override
+  BOOST_ASYNC_LOCAL_NOINLINE void after(async_id) noexcept override
   {
     zone_state* const z = zone();
     std::vector<zone_run>& runs = zone_runs();
@@ -494,7 +502,8 @@ struct zone_hooks final : async_hooks
 // Routes an exception to the nearest zone with an error handler, in the
 // operation's context; an exception the handler throws goes on to the next
 // enclosing zone with one, and out of the run when none is left.
-inline bool route_to_zone(node* context, std::exception_ptr e)
+BOOST_ASYNC_LOCAL_NOINLINE inline bool route_to_zone(node* context,
+    std::exception_ptr e)
 {
   std::exception_ptr current = e;
   for (zone_state* z = zone_of(context); z; z = z->parent.get())
