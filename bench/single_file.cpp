@@ -9,14 +9,16 @@
 // (empty context, 1 and 8 variables bound) in one translation unit, built
 // with -O2 (not the per-variant files of micro), in the process as it starts.
 //
-//   single_file [--threads] [--zones] [ROUNDS]
-//   single_file [--zones] --only plain|al_empty|al_1|al_8|al_1_hook|al_1_zone [CHAINS]
+//   single_file [--threads] [ROUNDS]
+//   single_file --only plain|al_empty|al_1|al_8|al_1_hook [CHAINS]
 //
-// al_1_hook is al_1 with a no-op hook installed (see hooks.hpp). With
-// --zones, a zone is made first, which installs the zones' hook for the rest
-// of the process (zone.hpp): al_empty, al_1 and al_8 are then chains outside
-// every zone while zones are in use, and al_1_zone, in place of al_1_hook,
-// is al_1 inside a zone. Built
+// al_1_hook is al_1 with a no-op hook installed (see hooks.hpp). Built
+// with BENCH_ZONES (single_file_zones), the program makes a zone first,
+// which installs the zones' hook for the rest of the process (zone.hpp):
+// al_empty, al_1 and al_8 are then chains outside every zone while zones are
+// in use, and al_1_zone, in place of al_1_hook, is al_1 inside a zone. A
+// program of its own: the zone code in the same translation unit changes how
+// the compiler inlines the other chains. Built
 // with BOOST_ASYNC_LOCAL_NO_HOOKS (single_file_no_hooks), the program has
 // no al_1_hook, and the library makes no test for hooks on a hop: the same
 // chains as they were before hooks existed, to compare with in one run.
@@ -110,15 +112,17 @@ double median(std::vector<double> v)
 int main(int argc, char** argv)
 {
   bool threads = false;
-  bool zones = false;
+#if defined(BENCH_ZONES)
+  constexpr bool zones = true;
+#else
+  constexpr bool zones = false;
+#endif
   int rounds = 21;
   char const* only = nullptr;
   for (int i = 1; i < argc; ++i)
   {
     if (std::strcmp(argv[i], "--threads") == 0)
       threads = true;
-    else if (std::strcmp(argv[i], "--zones") == 0)
-      zones = true;
     else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc)
       only = argv[++i];
     else
@@ -132,9 +136,9 @@ int main(int argc, char** argv)
   auto wrapped = al::make_executor(ioc);
   char const* names[] = {"plain", "al_empty", "al_1", "al_8",
       zones ? "al_1_zone" : "al_1_hook"};
-  al::zone zone;
-  if (zones)
-    zone = al::zone("bench");
+#if defined(BENCH_ZONES)
+  al::zone zone("bench");
+#endif
 #if defined(BOOST_ASYNC_LOCAL_NO_HOOKS)
   constexpr int variants = 4;
 #else
@@ -150,8 +154,9 @@ int main(int argc, char** argv)
     case 3: return measure(ioc, wrapped, 8, chains);
     default:
     {
-      if (zones)
-        return zone.run([&] { return measure(ioc, wrapped, 1, chains); });
+#if defined(BENCH_ZONES)
+      return zone.run([&] { return measure(ioc, wrapped, 1, chains); });
+#endif
       auto registration = al::install_hooks(nothing);
       return measure(ioc, wrapped, 1, chains);
     }
