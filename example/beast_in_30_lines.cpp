@@ -23,7 +23,7 @@ net::awaitable<void> session(tcp::socket socket) {
   co_await db.async_wait(net::use_awaitable);    // resumes with the same ID
   log("database answered");
   http::response<http::string_body> res(http::status::ok, req.version(), "hello\n");
-  res.set("X-Request-Id", al::http::current_request_id());
+  res.set("X-Request-Id", al::http::current_request_id().view());
   res.prepare_payload();
   co_await http::async_write(socket, res, net::use_awaitable);
 }

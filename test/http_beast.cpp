@@ -15,7 +15,9 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <sstream>
 #include <string>
+#include <string_view>
 
 namespace al = boost::async_local;
 namespace alh = boost::async_local::http;
@@ -83,8 +85,8 @@ BOOST_AUTO_TEST_CASE(malformed_and_hostile_headers_start_a_fresh_trace)
     req.set("X-Request-Id", h);
     auto ctx = alh::extract(req);
     BOOST_TEST((ctx.source == alh::id_source::generated));
-    BOOST_TEST(ctx.request_id.find_first_not_of("0123456789abcdef") ==
-        std::string::npos);
+    BOOST_TEST(ctx.request_id.view().find_first_not_of("0123456789abcdef") ==
+        std::string_view::npos);
   }
   auto upper = request();
   upper.set("traceparent",
@@ -163,6 +165,70 @@ BOOST_AUTO_TEST_CASE(inject_keeps_the_trace_with_a_new_span_per_call)
   BOOST_TEST(alh::traceparent::parse(lone["traceparent"]).has_value());
   BOOST_TEST(lone.count("X-Request-Id") == 0u);
   BOOST_TEST(alh::current_request_id() == "-");
+}
+
+BOOST_AUTO_TEST_CASE(fixed_string_holds_at_most_its_capacity)
+{
+  alh::fixed_string<4> s("abcd");
+  BOOST_TEST(s.size() == 4u);
+  BOOST_TEST(s == "abcd");
+  BOOST_TEST("abcd" == s);
+  BOOST_TEST(s == std::string("abcd"));
+  BOOST_TEST(s != "abc");
+  BOOST_TEST((s == alh::fixed_string<4>("abcd")));
+  BOOST_CHECK_THROW(s.assign("abcde"), std::length_error);
+  BOOST_TEST(s == "abcd");  // unchanged by the failed assignment
+  s.assign("");
+  BOOST_TEST(s.empty());
+  std::ostringstream os;
+  os << alh::fixed_string<8>("req-1");
+  BOOST_TEST(os.str() == "req-1");
+  // A request ID of the longest accepted size is kept whole.
+  auto req = request();
+  std::string const longest(alh::max_request_id_size, 'x');
+  req.set("X-Request-Id", longest);
+  BOOST_TEST(alh::extract(req).request_id == longest);
+  // A formatted traceparent reads back as itself.
+  auto t = alh::traceparent::parse(parent);
+  BOOST_TEST_REQUIRE(t.has_value());
+  BOOST_TEST(t->to_chars() == parent);
+  BOOST_TEST(t->to_string() == parent);
+  BOOST_TEST(alh::traceparent().to_chars().empty());
+}
+
+// The identity's own cost per request: taking it from the headers, binding
+// it, reading the ID, and writing the trace for a response and for an
+// outgoing call. None of it allocates (the headers Beast stores are the
+// message's cost, not the identity's).
+BOOST_AUTO_TEST_CASE(a_request_identity_allocates_nothing,
+    *boost::unit_test::enable_if<test::allocation_counter::available>())
+{
+  auto with_parent = request();
+  with_parent.set("traceparent", parent);
+  auto with_id = request();
+  with_id.set("X-Request-Id", std::string(40, 'r'));  // beyond any SSO
+  auto bare = request();
+  http::request<http::string_body> const* const requests[] = {
+    &with_parent, &with_id, &bare};
+  std::size_t sent = 0;
+  auto one = [&](http::request<http::string_body> const& req) {
+    auto bound = alh::current_request().set(alh::extract(req));
+    alh::request_id_string const id = alh::current_request_id();
+    auto const traceparent =
+        alh::current_request().get()->trace.to_chars();
+    auto const outgoing =
+        alh::current_request().get()->trace.child().to_chars();
+    sent += id.size() + traceparent.size() + outgoing.size();
+  };
+  for (auto const* req : requests)
+    one(*req);  // warms the thread's block cache
+  test::allocation_counter count;
+  for (int i = 0; i < 100; ++i)
+    for (auto const* req : requests)
+      one(*req);
+  BOOST_TEST(count.count() == 0u);
+  // Every round wrote the three IDs (32, 40, 32) and six traceparents.
+  BOOST_TEST(sent == 101u * (32 + 40 + 32 + 6 * 55));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -31,6 +31,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <string_view>
 
 namespace net = boost::asio;
 namespace http = boost::beast::http;
@@ -45,12 +46,12 @@ namespace {
 using response = http::response<http::string_body>;
 
 // The business code: builds the answer; with an ID it puts it in a header.
-response answer(unsigned version, std::string const* id)
+response answer(unsigned version, std::string_view id)
 {
   response res(http::status::ok, version);
   res.set(http::field::content_type, "text/plain");
-  if (id)
-    res.set("X-Request-Id", *id);
+  if (!id.empty())
+    res.set("X-Request-Id", id);
   res.body() = "hello\n";
   res.prepare_payload();
   return res;
@@ -70,15 +71,15 @@ net::awaitable<void> session(tcp::socket socket, mode m)
     if (m == mode::ids)
     {
       auto bound = alh::current_request().set(alh::extract(req));
-      res = answer(req.version(), &alh::current_request().get()->request_id);
+      res = answer(req.version(), alh::current_request().get()->request_id);
     }
     else if (m == mode::manual)
     {
       alh::request_context ctx = alh::extract(req);
-      res = answer(req.version(), &ctx.request_id);
+      res = answer(req.version(), ctx.request_id);
     }
     else
-      res = answer(req.version(), nullptr);
+      res = answer(req.version(), {});
     res.keep_alive(req.keep_alive());
     auto [wec, wn] = co_await http::async_write(socket, res,
         net::as_tuple(net::use_awaitable));

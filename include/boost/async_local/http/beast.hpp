@@ -35,7 +35,20 @@ enum class id_source
   generated     ///< neither: a fresh trace
 };
 
+/// The longest `X-Request-Id` value accepted.
+constexpr std::size_t max_request_id_size = 128;
+
+/// A request ID, held in place (see @ref fixed_string).
+using request_id_string = fixed_string<max_request_id_size>;
+
 /// The identity a request carries through its handling.
+/**
+ * Taking it (`extract`) and binding it allocate nothing unless the request
+ * has `tracestate` or `baggage` headers (their members are strings): the
+ * trace is two fixed arrays and the request ID a @ref fixed_string, so the
+ * whole context lives in the one node that binding it makes, which the
+ * library recycles per thread.
+ */
 struct request_context
 {
   /// The incoming trace (a fresh one unless `source` is `traceparent`).
@@ -47,7 +60,7 @@ struct request_context
 
   /// What log lines show: the `X-Request-Id` value if that is where the
   /// identity came from, the trace ID otherwise.
-  std::string request_id;
+  request_id_string request_id;
 
   id_source source = id_source::generated;
 };
@@ -60,14 +73,19 @@ inline variable<request_context> const& current_request()
 }
 
 /// The request ID of the current context, or `fallback`.
-inline std::string current_request_id(std::string fallback = "-")
+/**
+ * Returned by value in a fixed buffer: no allocation, and nothing that
+ * refers to the context after it is gone. Use `.view()` where a string view
+ * is wanted (for example `res.set("X-Request-Id", current_request_id().view())`).
+ *
+ * @throws std::length_error if `fallback` is longer than
+ * `max_request_id_size`.
+ */
+inline request_id_string current_request_id(std::string_view fallback = "-")
 {
   request_context const* ctx = current_request().get();
-  return ctx ? ctx->request_id : std::move(fallback);
+  return ctx ? ctx->request_id : request_id_string(fallback);
 }
-
-/// The longest `X-Request-Id` value accepted.
-constexpr std::size_t max_request_id_size = 128;
 
 /// True for an `X-Request-Id` value safe to adopt and to log: 1 to 128
 /// characters of letters, digits and `-._:@/+=`.
@@ -145,7 +163,7 @@ request_context extract(
     {
       ctx.trace = *parsed;
       ctx.source = id_source::traceparent;
-      ctx.request_id = std::string(ctx.trace.trace_id_view());
+      ctx.request_id.assign(ctx.trace.trace_id_view());
       if (auto ts = detail::joined(req, "tracestate"))
         ctx.state = tracestate::parse(*ts, level);
     }
@@ -156,11 +174,11 @@ request_context extract(
     auto rid = detail::single(req, "X-Request-Id");
     if (rid && valid_request_id(*rid))
     {
-      ctx.request_id = std::string(*rid);
+      ctx.request_id.assign(*rid);
       ctx.source = id_source::request_id;
     }
     else
-      ctx.request_id = std::string(ctx.trace.trace_id_view());
+      ctx.request_id.assign(ctx.trace.trace_id_view());
   }
   if (auto b = detail::joined(req, "baggage"))
     ctx.bag = baggage::parse(*b);
@@ -201,7 +219,7 @@ void inject(boost::beast::http::request<Body, Fields>& req,
   request_context const* ctx = current_request().get();
   traceparent const t = ctx && ctx->trace.valid()
     ? ctx->trace.child() : traceparent::generate(level);
-  req.set("traceparent", t.to_string(level));
+  req.set("traceparent", t.to_chars(level).view());
   req.erase("tracestate");
   req.erase("baggage");
   req.erase("X-Request-Id");
@@ -216,7 +234,7 @@ void inject(boost::beast::http::request<Body, Fields>& req,
   if (!bag.empty())
     req.set("baggage", bag);
   if (valid_request_id(ctx->request_id))
-    req.set("X-Request-Id", ctx->request_id);
+    req.set("X-Request-Id", ctx->request_id.view());
 }
 
 } // namespace http

@@ -19,8 +19,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -106,6 +108,98 @@ void random_hex(std::array<char, N>& out)
 }
 
 } // namespace detail
+
+/// A string of at most `N` characters held in place, never on the heap.
+/**
+ * What the identity helpers hand out (`traceparent::to_chars`, a request's
+ * ID), so that taking, binding, reading and sending a request's identity
+ * allocates nothing. It reads as a `std::string_view` (implicitly, or with
+ * `view()`), compares with anything that converts to one, and writes to an
+ * ostream. Copying it copies its bytes: it is `N + 1` bytes large.
+ *
+ * @par Exceptions
+ * Constructing or assigning more than `N` characters throws
+ * `std::length_error`; nothing else throws.
+ */
+template <std::size_t N>
+class fixed_string
+{
+  static_assert(N > 0 && N < 256, "the size is kept in one byte");
+
+public:
+  /// The empty string.
+  constexpr fixed_string() noexcept = default;
+
+  /// A copy of `s`. @throws std::length_error if `s` is longer than `N`.
+  explicit fixed_string(std::string_view s) { assign(s); }
+
+  /// Replaces the contents with `s`.
+  /// @throws std::length_error if `s` is longer than `N` (nothing changes).
+  fixed_string& assign(std::string_view s)
+  {
+    if (s.size() > N)
+      throw std::length_error("boost::async_local::http::fixed_string");
+    s.copy(data_, s.size());
+    size_ = static_cast<unsigned char>(s.size());
+    return *this;
+  }
+
+  static constexpr std::size_t capacity() noexcept { return N; }
+  constexpr std::size_t size() const noexcept { return size_; }
+  constexpr bool empty() const noexcept { return size_ == 0; }
+  constexpr char const* data() const noexcept { return data_; }
+  constexpr char const* begin() const noexcept { return data_; }
+  constexpr char const* end() const noexcept { return data_ + size_; }
+
+  constexpr std::string_view view() const noexcept
+  {
+    return std::string_view(data_, size_);
+  }
+
+  constexpr operator std::string_view() const noexcept { return view(); }
+
+  /// A `std::string` copy (this one allocates when longer than the
+  /// library's small-string buffer).
+  std::string str() const { return std::string(data_, size_); }
+
+  friend bool operator==(fixed_string const& a, fixed_string const& b)
+      noexcept
+  {
+    return a.view() == b.view();
+  }
+  friend bool operator==(fixed_string const& a, std::string_view b) noexcept
+  {
+    return a.view() == b;
+  }
+  friend bool operator==(std::string_view a, fixed_string const& b) noexcept
+  {
+    return a == b.view();
+  }
+  friend bool operator!=(fixed_string const& a, fixed_string const& b)
+      noexcept
+  {
+    return !(a == b);
+  }
+  friend bool operator!=(fixed_string const& a, std::string_view b) noexcept
+  {
+    return !(a == b);
+  }
+  friend bool operator!=(std::string_view a, fixed_string const& b) noexcept
+  {
+    return !(a == b);
+  }
+
+  template <class Char, class Traits>
+  friend std::basic_ostream<Char, Traits>& operator<<(
+      std::basic_ostream<Char, Traits>& os, fixed_string const& s)
+  {
+    return os << s.view();
+  }
+
+private:
+  char data_[N] = {};
+  unsigned char size_ = 0;
+};
 
 /// Which W3C Trace Context level the parsers and formatters follow.
 /**
@@ -228,21 +322,34 @@ struct traceparent
 
   /// The version 00 header value, with the flags `level` defines; empty
   /// when the IDs are not `valid()` (so what it writes always parses).
-  std::string to_string(
-      trace_context_level level = trace_context_level::level1) const
+  /// Allocates nothing: see `to_string` for a `std::string`.
+  fixed_string<size> to_chars(
+      trace_context_level level = trace_context_level::level1) const noexcept
   {
     static constexpr char digits[] = "0123456789abcdef";
     if (!valid())
-      return std::string();
+      return {};
     std::uint8_t const f = flags & known_flags(level);
-    std::string s = "00-";
-    s.append(trace_id.data(), 32);
-    s += '-';
-    s.append(parent_id.data(), 16);
-    s += '-';
-    s += digits[f >> 4];
-    s += digits[f & 0xf];
-    return s;
+    char s[size];
+    s[0] = '0';
+    s[1] = '0';
+    s[2] = '-';
+    trace_id_view().copy(s + 3, 32);
+    s[35] = '-';
+    parent_id_view().copy(s + 36, 16);
+    s[52] = '-';
+    s[53] = digits[f >> 4];
+    s[54] = digits[f & 0xf];
+    fixed_string<size> out;
+    out.assign(std::string_view(s, size));  // fits: cannot throw
+    return out;
+  }
+
+  /// `to_chars(level)` as a `std::string`.
+  std::string to_string(
+      trace_context_level level = trace_context_level::level1) const
+  {
+    return to_chars(level).str();
   }
 
   friend bool operator==(traceparent const& a, traceparent const& b) noexcept
