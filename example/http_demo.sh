@@ -3,7 +3,10 @@
 # The HTTP demo, end to end: starts the backend and the server on loopback
 # with ephemeral ports, sends a bounded concurrent load through the server,
 # stops both, and checks from their logs that every line of every request
-# carries that request's own ID and the backend's lines the same trace ID.
+# carries that request's own ID and the backend's lines the same trace ID,
+# that each request logged its steps in order with "request done" last, and
+# that the hostile requests (a throwing callback, a missed deadline) got
+# their 500 and 504 while the others were answered.
 #
 #   http_demo.sh BIN_DIR [REQUESTS [CONCURRENCY]]
 #

@@ -7,7 +7,10 @@
 
 // What the example services share: the log sink configuration, and a Beast
 // HTTP/1.1 server loop (keep-alive, coroutines) that binds each request's
-// identity before calling the service's handler.
+// identity and runs the service's handler in a zone of its own: the request
+// has a deadline, an exception escaping any of its handlers becomes a 500
+// for that request only, and "request done" is logged when everything the
+// request started has finished, its side work after the response included.
 
 #ifndef BOOST_ASYNC_LOCAL_EXAMPLE_HTTP_COMMON_HPP
 #define BOOST_ASYNC_LOCAL_EXAMPLE_HTTP_COMMON_HPP
@@ -21,6 +24,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -34,8 +38,11 @@
 #include <boost/log/sources/logger.hpp>
 #include <boost/log/sources/record_ostream.hpp>
 
+#include <chrono>
+#include <exception>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -116,7 +123,100 @@ inline bool loggable_target(std::string_view t)
 using request = http::request<http::string_body>;
 using response = http::response<http::string_body>;
 
-// One connection: read, bind the request's identity, handle, answer, repeat.
+// How long a request may take, everything it started included.
+constexpr std::chrono::milliseconds request_deadline(500);
+
+// What an exception says, for the log. (Only our own services' messages
+// reach it: they hold nothing a client sent.)
+inline std::string describe(std::exception_ptr e)
+{
+  try
+  {
+    std::rethrow_exception(e);
+  }
+  catch (std::exception const& x)
+  {
+    return x.what();
+  }
+  catch (...)
+  {
+    return "unknown exception";
+  }
+}
+
+// Runs handler(req) in a zone of its own and answers for it: the handler's
+// response; 500 if an exception escaped the handler or any handler it
+// started (a callback's exception comes through the zone's error handler;
+// the thread goes on serving other requests); 504 if the deadline passed
+// first. Then waits until the zone is idle (side work the handler left
+// running, such as a write after the response, included), and logs
+// "request done" with what the request cost. The caller's connection runs
+// on a strand, so the handler's completion, the zone's error handler and
+// this coroutine never run at once.
+template <class Handler>
+net::awaitable<void> answer_in_zone(beast::tcp_stream& stream,
+    Handler handler, request req, bool keep_alive, bool& write_failed)
+{
+  auto ex = co_await net::this_coro::executor;
+  std::string const target(req.target());
+  unsigned const version = req.version();
+  al::zone z(ex, "request");
+  z.expires_after(request_deadline);
+
+  std::optional<response> answer;
+  bool finished = false;
+  net::steady_timer answered(ex, net::steady_timer::time_point::max());
+  auto finish = [&](std::optional<response> r) {
+    if (finished)
+      return;
+    finished = true;
+    answer = std::move(r);
+    answered.cancel();
+  };
+  z.on_error([&](std::exception_ptr e) {
+    // In the failing handler's context: the line carries the request's ID.
+    EXAMPLE_LOG << target << " failed: " << describe(e);
+    finish(std::nullopt);
+  });
+  z.run([&] {
+    net::co_spawn(ex, handler(std::move(req)),
+        al::bind_snapshot([&](std::exception_ptr e, response r) {
+          if (!e)
+            return finish(std::move(r));
+          if (z.cancelled())
+            EXAMPLE_LOG << target << " deadline passed";
+          else
+            EXAMPLE_LOG << target << " failed: " << describe(e);
+          finish(std::nullopt);
+        }));
+  });
+  if (!finished)
+    co_await answered.async_wait(net::as_tuple(net::use_awaitable));
+
+  response res = answer ? std::move(*answer)
+    : response(z.cancelled() ? http::status::gateway_timeout
+                             : http::status::internal_server_error, version);
+  res.set("X-Request-Id", alh::current_request_id().view());
+  res.set("traceparent",
+      alh::current_request().get()->trace.to_chars().view());
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  auto [wec, wn] = co_await http::async_write(stream, res,
+      net::as_tuple(net::use_awaitable));
+  write_failed = bool(wec);
+
+  co_await z.async_wait_idle(net::use_awaitable);
+  al::zone_stats const cost = z.stats();
+  using std::chrono::duration_cast;
+  using std::chrono::microseconds;
+  EXAMPLE_LOG << target << " request done: " << cost.handlers_run
+              << " handlers, busy " << duration_cast<microseconds>(cost.busy).count()
+              << " us, wall " << duration_cast<microseconds>(cost.wall).count()
+              << " us";
+}
+
+// One connection, on a strand of its own: read, bind the request's
+// identity, answer in a zone, repeat.
 template <class Handler>
 net::awaitable<void> session(tcp::socket socket, Handler handler)
 {
@@ -148,29 +248,26 @@ net::awaitable<void> session(tcp::socket socket, Handler handler)
     }
     request req = parser.release();
     bool const keep_alive = req.keep_alive();
-    response res;
+    bool write_failed = false;
     if (!loggable_target(req.target()))
     {
       EXAMPLE_LOG << "rejected: bad target";
-      res = response(http::status::bad_request, req.version());
+      response res(http::status::bad_request, req.version());
+      res.keep_alive(keep_alive);
+      res.prepare_payload();
+      auto [wec, wn] = co_await http::async_write(stream, res,
+          net::as_tuple(net::use_awaitable));
+      write_failed = bool(wec);
     }
     else
     {
       // The request's identity, bound for everything handling it does,
       // across every co_await, until the guard goes.
       auto bound = alh::current_request().set(alh::extract(req));
-      res = co_await handler(std::move(req));
-      // Read from the context, written from fixed buffers: the identity
-      // allocates nothing of its own for the response.
-      res.set("X-Request-Id", alh::current_request_id().view());
-      res.set("traceparent",
-          alh::current_request().get()->trace.to_chars().view());
+      co_await answer_in_zone(stream, handler, std::move(req), keep_alive,
+          write_failed);
     }
-    res.keep_alive(keep_alive);
-    res.prepare_payload();
-    auto [wec, wn] = co_await http::async_write(stream, res,
-        net::as_tuple(net::use_awaitable));
-    if (wec || !keep_alive)
+    if (write_failed || !keep_alive)
       break;
   }
   beast::error_code ignored;
@@ -186,7 +283,7 @@ net::awaitable<void> listen(tcp::acceptor& acceptor, Handler handler)
         net::as_tuple(net::use_awaitable));
     if (ec)
       co_return;
-    net::co_spawn(acceptor.get_executor(),
+    net::co_spawn(al::make_strand(acceptor.get_executor()),
         session(std::move(socket), handler), net::detached);
   }
 }

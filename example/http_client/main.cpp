@@ -11,14 +11,19 @@
 //       Sends N requests (GET /item/<n>), C at a time over keep-alive
 //       connections: a quarter with a traceparent, a quarter with an
 //       X-Request-Id, the rest with none, a malformed traceparent, or hostile
-//       headers (non-ASCII, CR/LF, 64 KiB). Checks each response's identity
-//       and writes one line per request: n kind status request-id trace-id.
+//       headers (non-ASCII, CR/LF, 64 KiB). One in 40 is /item/<n>/explode,
+//       whose handling throws from a callback (it must get 500, and the
+//       others their 200), and one in 40 /item/<n>/slow, which waits past
+//       its deadline (504). Checks each response's status and identity and
+//       writes one line per request: n kind status request-id trace-id.
 //
 //   http_client --check RESULTS SERVER_LOG BACKEND_LOG
 //       Checks that every server log line about /item/<n> carries request
 //       n's ID and trace ID, that every backend line about /lookup/<n>
-//       carries its trace ID, that no line was split or injected, prints an
-//       excerpt and a summary, and exits non-zero on any mismatch.
+//       carries its trace ID, that no line was split or injected, that each
+//       request logged its steps in order with "request done" last (after
+//       the audit write its answer did not wait for), prints an excerpt and
+//       a summary, and exits non-zero on any mismatch.
 
 #include <boost/async_local/http/trace_context.hpp>
 
@@ -57,6 +62,10 @@ char const* const kinds[] = {"traceparent", "traceparent", "request-id",
 
 std::string kind_of(int n)
 {
+  if (n % 40 == 13)
+    return "explode";
+  if (n % 40 == 33)
+    return "slow";
   std::string k = kinds[n % 8];
   if (k == "crlf" && n % 16 == 15)
     k = "huge";
@@ -93,8 +102,10 @@ net::awaitable<std::optional<result>> send(beast::tcp_stream& stream,
     beast::flat_buffer& buffer, int n, bool& keep_open, load& l)
 {
   std::string const kind = kind_of(n);
+  std::string const suffix = kind == "explode" || kind == "slow"
+    ? "/" + kind : "";
   http::request<http::string_body> req(http::verb::get,
-      "/item/" + std::to_string(n), 11);
+      "/item/" + std::to_string(n) + suffix, 11);
   req.set(http::field::host, "server");
   std::string sent_trace;
   std::string sent_parent = "-";
@@ -151,6 +162,9 @@ net::awaitable<std::optional<result>> send(beast::tcp_stream& stream,
   bool ok = true;
   if (kind == "huge")
     ok = r.status == 431;
+  else if (kind == "explode" || kind == "slow")
+    ok = r.status == (kind == "explode" ? 500 : 504) && is_trace_id(r.id)
+      && r.id == r.trace;
   else if (r.status != 200)
     ok = false;
   else if (kind == "traceparent")
@@ -283,17 +297,21 @@ int check(std::string const& results_file, std::string const& server_log,
   }
 
   int mismatches = 0, lines_checked = 0, malformed_lines = 0;
-  std::map<int, int> server_lines, backend_lines;
-  std::vector<std::string> excerpt;
-  int const excerpt_n = [&] {
+  // Each request's steps in each service, in log order ("received", ...).
+  std::map<int, std::vector<std::string>> server_lines, backend_lines;
+  std::vector<std::string> excerpt, excerpt_failed;
+  auto first_of = [&](std::string const& kind, int status) {
     for (auto const& [n, r] : results)
-      if (r.kind == "request-id" && r.status == 200)
+      if (r.kind == kind && r.status == status)
         return n;
     return -1;
-  }();
+  };
+  int const excerpt_n = first_of("request-id", 200);
+  int const excerpt_failed_n = first_of("explode", 500);
 
   auto scan = [&](std::string const& file, std::string const& service,
-      std::string const& prefix, std::map<int, int>& counts) {
+      std::string const& prefix,
+      std::map<int, std::vector<std::string>>& steps) {
     std::ifstream in(file);
     std::string line;
     while (std::getline(in, line))
@@ -315,7 +333,9 @@ int check(std::string const& results_file, std::string const& server_log,
       if (n < 0)
         continue;  // not about a request: startup, rejections
       ++lines_checked;
-      ++counts[n];
+      auto const space = l->rest.find(' ');
+      steps[n].push_back(
+          space == l->rest.npos ? "" : l->rest.substr(space + 1));
       auto it = results.find(n);
       bool ok = it != results.end() && l->trace == it->second.trace
         && (service == "backend" || l->id == it->second.id);
@@ -333,23 +353,70 @@ int check(std::string const& results_file, std::string const& server_log,
       }
       if (n == excerpt_n)
         excerpt.push_back(line);
+      if (n == excerpt_failed_n)
+        excerpt_failed.push_back(line);
     }
   };
   scan(server_log, "server", "/item/", server_lines);
   scan(backend_log, "backend", "/lookup/", backend_lines);
 
-  // Every answered request logged all its steps, in both services.
+  // Every answered request logged all its steps, in both services, in
+  // order, "request done" last: its zone was idle only after the audit
+  // write that the answer did not wait for.
+  auto follows = [](std::vector<std::string> const& got,
+      std::vector<std::string> const& want) {
+    if (got.size() != want.size())
+      return false;
+    for (std::size_t i = 0; i < want.size(); ++i)
+      if (got[i].rfind(want[i], 0) != 0)
+        return false;
+    return true;
+  };
+  std::vector<std::string> const served = {"received", "database answered",
+    "backend answered", "audit written", "request done: "};
+  std::vector<std::string> const failed = {"received", "database answered",
+    "failed: pricing: not an item number", "request done: "};
+  std::vector<std::string> const late = {"received", "deadline passed",
+    "request done: "};
+  std::vector<std::string> const looked_up = {"lookup, parent span ", "done",
+    "request done: "};
   int missing = 0;
   for (auto const& [n, r] : results)
-    if (r.status == 200 && (server_lines[n] != 3 || backend_lines[n] != 2))
-      ++missing;
+  {
+    bool const ok = r.status == 200
+      ? follows(server_lines[n], served) && follows(backend_lines[n], looked_up)
+      : r.status == 500 ? follows(server_lines[n], failed)
+      : r.status == 504 ? follows(server_lines[n], late)
+      : true;  // rejected before any handling: 431
+    if (!ok && ++missing <= 3)
+    {
+      std::cout << "STEPS of request " << n << " (" << r.status << "):";
+      for (auto const& step : server_lines[n])
+        std::cout << " [" << step << "]";
+      std::cout << '\n';
+    }
+  }
+  std::map<int, int> by_status;
+  for (auto const& [n, r] : results)
+    ++by_status[r.status];
 
   std::cout << "excerpt (request " << excerpt_n << "):\n";
   for (auto const& line : excerpt)
     std::cout << "  " << line << '\n';
-  std::cout << "check: " << results.size() << " requests, " << lines_checked
+  if (excerpt_failed_n >= 0)
+  {
+    std::cout << "excerpt (request " << excerpt_failed_n
+              << ", hostile: its pricing callback threw):\n";
+    for (auto const& line : excerpt_failed)
+      std::cout << "  " << line << '\n';
+  }
+  std::cout << "check: " << results.size() << " requests (";
+  for (auto const& [status, count] : by_status)
+    std::cout << (status == by_status.begin()->first ? "" : ", ") << count
+              << " x " << status;
+  std::cout << "), " << lines_checked
             << " log lines checked, mismatches: " << mismatches
-            << ", requests with missing lines: " << missing
+            << ", requests with missing or unordered steps: " << missing
             << ", split or injected lines: " << malformed_lines << '\n';
   return mismatches == 0 && missing == 0 && malformed_lines == 0 ? 0 : 1;
 }
