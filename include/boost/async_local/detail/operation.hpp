@@ -329,10 +329,23 @@ inline void destroy_operation(node* n) noexcept
   release(context);
 }
 
-// True when `n` is a context inside a zone.
+// True when `n` is a context inside a zone. Entries are sorted by key and
+// the zone's is the largest there is, so a zone binding is the last entry:
+// one load and one compare, not a lookup.
 inline bool in_zone(node const* n) noexcept
 {
-  return n && find(n, zone_key) != nullptr;
+  return n && n->size != 0 && n->entries[n->size - 1].key == zone_key;
+}
+
+// True when a new operation in `n` is to have a record: a hook that wants
+// every operation is installed, or the zones' hook is and `n` is in a
+// zone. Inline, so that an operation outside every zone, once a zone has
+// installed its hook, costs two loads and compares and no call.
+inline bool records(node const* n) noexcept
+{
+  hook_list const* const l = installed_hooks.load(std::memory_order_relaxed);
+  return records_operations && l
+    && (l->records_all.load(std::memory_order_relaxed) || in_zone(n));
 }
 
 // Makes the record for a new operation running in `owned` (a reference it
