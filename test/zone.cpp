@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <stdexcept>
@@ -112,6 +113,41 @@ BOOST_AUTO_TEST_CASE(work_outside_the_zone_is_not_counted)
   BOOST_TEST(z.pending() == 0u);
   ioc.run();
   BOOST_TEST(z.stats().handlers_run == 0u);
+}
+
+// A zone's binding is its context's last entry (its key is the largest),
+// which is how work is told to be in a zone: true with few bindings and
+// with more than the linear lookup's 8, bound before the zone or inside it.
+BOOST_AUTO_TEST_CASE(the_zone_is_found_among_many_bindings)
+{
+  test::io_context ioc;
+  auto ex = al::make_executor(ioc.get_executor());
+  std::vector<std::unique_ptr<al::variable<int>>> vars;
+  for (int i = 0; i < 12; ++i)
+    vars.push_back(std::make_unique<al::variable<int>>());
+  // Calls f with the first n variables bound.
+  std::function<void(std::size_t, std::function<void()>)> bind_all =
+      [&](std::size_t n, std::function<void()> f) {
+        if (n == 0)
+          return f();
+        vars[n - 1]->run(int(n), [&] { bind_all(n - 1, f); });
+      };
+  for (std::size_t n : {std::size_t(0), std::size_t(3), std::size_t(12)})
+  {
+    al::zone z("request");
+    bind_all(n, [&] {
+      net::post(ex, [] {});  // outside the zone
+      z.run([&] {
+        net::post(ex, [] {});
+        bind_all(n, [&] { net::post(ex, [] {}); });  // bound inside it
+      });
+    });
+    BOOST_TEST(z.pending() == 2u, n << " bindings");
+    ioc.run();
+    ioc.restart();
+    BOOST_TEST(z.pending() == 0u);
+    BOOST_TEST(z.stats().handlers_run == 2u);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(timers_and_composed_operations_are_pending)
