@@ -654,6 +654,40 @@ BOOST_AUTO_TEST_CASE(uninstall_while_another_thread_runs_handlers)
   }
 }
 
+// A hook installed while another thread submits work: the submitting
+// thread reads the newly published hook list, and the flag in it, only
+// after the list is complete. (With a relaxed load of the list, TSan
+// reports the read of the flag racing with the list's construction.)
+BOOST_AUTO_TEST_CASE(install_while_another_thread_submits)
+{
+  al::async_hooks nothing;
+  test::io_context ioc;
+  auto ex = al::make_executor(ioc);
+  std::atomic<bool> stop{false};
+  std::atomic<long> submitted{0};
+  std::thread worker([&] {
+    while (!stop.load(std::memory_order_relaxed))
+    {
+      net::post(ex, [] {});
+      ioc.restart();
+      ioc.run();
+      submitted.fetch_add(1, std::memory_order_relaxed);
+    }
+  });
+  for (int round = 0; round < 200; ++round)
+  {
+    long const before = submitted.load();
+    auto registration = al::install_hooks(nothing);
+    // The worker submits at least once under this list.
+    while (submitted.load() < before + 2)
+      std::this_thread::yield();
+    registration.reset();
+  }
+  stop.store(true);
+  worker.join();
+  BOOST_TEST(submitted.load() >= 400);
+}
+
 // Two threads, 10^5 operations: every init has one destroy, every before
 // one after, whatever thread ran or destroyed the operation.
 BOOST_AUTO_TEST_CASE(init_and_destroy_balance_on_two_threads)

@@ -15,6 +15,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <functional>
+#include <map>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -178,6 +180,24 @@ BOOST_AUTO_TEST_CASE(fixed_string_holds_at_most_its_capacity)
   BOOST_TEST((s == alh::fixed_string<4>("abcd")));
   BOOST_CHECK_THROW(s.assign("abcde"), std::length_error);
   BOOST_TEST(s == "abcd");  // unchanged by the failed assignment
+  // Of any sizes, with each other, ordered, and hashed as views are.
+  alh::fixed_string<32> const shorter("abcd");
+  BOOST_TEST((s == shorter));
+  BOOST_TEST(!(s != shorter));
+  BOOST_TEST((shorter < alh::fixed_string<8>("abce")));
+  BOOST_TEST((s < std::string_view("b")));
+  BOOST_TEST((std::string_view("a") < s));
+  BOOST_TEST((std::string("abcd") == s));
+  BOOST_TEST(std::hash<alh::fixed_string<4>>()(s)
+      == std::hash<std::string_view>()("abcd"));
+  std::map<alh::request_id_string, int> by_id{
+      {alh::request_id_string("b"), 2}, {alh::request_id_string("a"), 1}};
+  BOOST_TEST(by_id.begin()->second == 1);
+  BOOST_TEST(std::string(s) == "abcd");
+  // From a part of itself.
+  alh::fixed_string<16> spaced("  req-42");
+  spaced.assign(spaced.view().substr(2));
+  BOOST_TEST(spaced == "req-42");
   s.assign("");
   BOOST_TEST(s.empty());
   std::ostringstream os;

@@ -114,8 +114,11 @@ void random_hex(std::array<char, N>& out)
  * What the identity helpers hand out (`traceparent::to_chars`, a request's
  * ID), so that taking, binding, reading and sending a request's identity
  * allocates nothing. It reads as a `std::string_view` (implicitly, or with
- * `view()`), compares with anything that converts to one, and writes to an
- * ostream. Copying it copies its bytes: it is `N + 1` bytes large.
+ * `view()`), compares (`==`, `!=`, `<`) with another `fixed_string` of any
+ * size and with anything that converts to a `std::string_view`, hashes as
+ * its view does (`std::hash`), and writes to an ostream. A `std::string` is
+ * made from it explicitly: `str()`, or `std::string(s)`. Copying it copies
+ * its bytes: it is `N + 1` bytes large.
  *
  * @par Exceptions
  * Constructing or assigning more than `N` characters throws
@@ -139,7 +142,8 @@ public:
   {
     if (s.size() > N)
       throw std::length_error("boost::async_local::http::fixed_string");
-    s.copy(data_, s.size());
+    // (s may be a part of this string: move, not copy.)
+    std::char_traits<char>::move(data_, s.data(), s.size());
     size_ = static_cast<unsigned char>(s.size());
     return *this;
   }
@@ -162,11 +166,8 @@ public:
   /// library's small-string buffer).
   std::string str() const { return std::string(data_, size_); }
 
-  friend bool operator==(fixed_string const& a, fixed_string const& b)
-      noexcept
-  {
-    return a.view() == b.view();
-  }
+  // (Two fixed_strings, of any sizes, compare through the templates after
+  // the class.)
   friend bool operator==(fixed_string const& a, std::string_view b) noexcept
   {
     return a.view() == b;
@@ -175,11 +176,6 @@ public:
   {
     return a == b.view();
   }
-  friend bool operator!=(fixed_string const& a, fixed_string const& b)
-      noexcept
-  {
-    return !(a == b);
-  }
   friend bool operator!=(fixed_string const& a, std::string_view b) noexcept
   {
     return !(a == b);
@@ -187,6 +183,14 @@ public:
   friend bool operator!=(std::string_view a, fixed_string const& b) noexcept
   {
     return !(a == b);
+  }
+  friend bool operator<(fixed_string const& a, std::string_view b) noexcept
+  {
+    return a.view() < b;
+  }
+  friend bool operator<(std::string_view a, fixed_string const& b) noexcept
+  {
+    return a < b.view();
   }
 
   template <class Char, class Traits>
@@ -200,6 +204,24 @@ private:
   char data_[N] = {};
   unsigned char size_ = 0;
 };
+
+template <std::size_t N, std::size_t M>
+bool operator==(fixed_string<N> const& a, fixed_string<M> const& b) noexcept
+{
+  return a.view() == b.view();
+}
+
+template <std::size_t N, std::size_t M>
+bool operator!=(fixed_string<N> const& a, fixed_string<M> const& b) noexcept
+{
+  return !(a == b);
+}
+
+template <std::size_t N, std::size_t M>
+bool operator<(fixed_string<N> const& a, fixed_string<M> const& b) noexcept
+{
+  return a.view() < b.view();
+}
 
 /// Which W3C Trace Context level the parsers and formatters follow.
 /**
@@ -652,5 +674,19 @@ struct baggage
 } // namespace http
 } // namespace async_local
 } // namespace boost
+
+namespace std {
+
+template <std::size_t N>
+struct hash<boost::async_local::http::fixed_string<N>>
+{
+  std::size_t operator()(
+      boost::async_local::http::fixed_string<N> const& s) const noexcept
+  {
+    return std::hash<std::string_view>()(s.view());
+  }
+};
+
+} // namespace std
 
 #endif // BOOST_ASYNC_LOCAL_HTTP_TRACE_CONTEXT_HPP
