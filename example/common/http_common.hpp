@@ -144,15 +144,23 @@ inline std::string describe(std::exception_ptr e)
   }
 }
 
-// Runs handler(req) in a zone of its own and answers for it: the handler's
-// response; 500 if an exception escaped the handler or any handler it
-// started (a callback's exception comes through the zone's error handler;
-// the thread goes on serving other requests); 504 if the deadline passed
-// first. Then waits until the zone is idle (side work the handler left
-// running, such as a write after the response, included), and logs
-// "request done" with what the request cost. The caller's connection runs
-// on a strand, so the handler's completion, the zone's error handler and
-// this coroutine never run at once.
+// Runs handler(req) in a zone of its own and answers for it: 504 if the
+// deadline passed before the handler answered (whatever the handler made of
+// its cancelled operations: a 502 for a cancelled backend call, say); else
+// 500 if an exception escaped the handler or any handler it started before
+// the answer (a callback's exception comes through the zone's error
+// handler, and the thread goes on serving other requests); else the
+// handler's response. Then waits until the zone is idle (side work the
+// handler left running, such as a write after the response, included), and
+// logs "request done" with what the request cost. An exception from side
+// work after the answer is logged, with the request's ID, and changes
+// nothing already sent. The caller's connection runs on a strand, and so
+// does everything the handler starts (the demo's handlers start their work
+// on the coroutine's executor), so the handler's completion, the zone's
+// error handler and this coroutine never run at once. The error handler and
+// the completion refer to this frame: they cannot run after it is gone,
+// since the frame waits for the zone's idle, and nothing outside the
+// request keeps the zone.
 template <class Handler>
 net::awaitable<void> answer_in_zone(beast::tcp_stream& stream,
     Handler handler, request req, bool keep_alive, bool& write_failed)
@@ -193,9 +201,10 @@ net::awaitable<void> answer_in_zone(beast::tcp_stream& stream,
   if (!finished)
     co_await answered.async_wait(net::as_tuple(net::use_awaitable));
 
-  response res = answer ? std::move(*answer)
-    : response(z.cancelled() ? http::status::gateway_timeout
-                             : http::status::internal_server_error, version);
+  response res = z.cancelled()
+    ? response(http::status::gateway_timeout, version)
+    : answer ? std::move(*answer)
+    : response(http::status::internal_server_error, version);
   res.set("X-Request-Id", alh::current_request_id().view());
   res.set("traceparent",
       alh::current_request().get()->trace.to_chars().view());
