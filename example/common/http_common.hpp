@@ -355,9 +355,9 @@ private:
   al::hooks_registration registration_;
 };
 
-// Runs a service on 2 threads until SIGINT or SIGTERM, on the loopback
-// address: --port N (0: ephemeral), --port-file FILE (where to write it),
-// --trace PREFIX (see tracing).
+// Runs a service on 2 threads until SIGINT or SIGTERM (then stops
+// gracefully: see below), on the loopback address: --port N (0: ephemeral),
+// --port-file FILE (where to write it), --trace PREFIX (see tracing).
 template <class Handler>
 void run_service(std::string const& name, int argc, char* argv[],
     Handler handler)
@@ -368,10 +368,29 @@ void run_service(std::string const& name, int argc, char* argv[],
   auto ex = al::make_executor(ioc);  // the drop-in propagating executor
   tcp::acceptor acceptor(ex, {net::ip::address_v4::loopback(),
       static_cast<unsigned short>(std::stoi(option(argc, argv, "--port", "0")))});
-  net::co_spawn(ex, listen(acceptor, handler), net::detached);
+  // The acceptor's loop and the signal's handler on one strand: closing the
+  // acceptor never races with the loop's next accept.
+  auto listener = al::make_strand(ex);
+  // Every connection's work belongs to the service's zone (each request's
+  // zone is a child of it), so that a stop can wait for all of it.
+  al::zone service(listener, name);
+  service.run([&] {
+    net::co_spawn(listener, listen(acceptor, handler), net::detached);
+  });
 
-  net::signal_set signals(ex, SIGINT, SIGTERM);
-  signals.async_wait([&](auto, int) { ioc.stop(); });
+  // A graceful stop: no new connections, then stop once every connection's
+  // work is done, the side work of requests already answered included (an
+  // audit write the last answer left running would otherwise be lost, as
+  // in example/side_effects.cpp), or after 2 seconds.
+  net::signal_set signals(listener, SIGINT, SIGTERM);
+  net::steady_timer grace(listener);
+  signals.async_wait([&](auto, int) {
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    service.async_wait_idle([&](auto) { ioc.stop(); });
+    grace.expires_after(std::chrono::seconds(2));
+    grace.async_wait([&](auto) { ioc.stop(); });
+  });
 
   unsigned short const port = acceptor.local_endpoint().port();
   EXAMPLE_LOG << "listening on port " << port;
