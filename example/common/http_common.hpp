@@ -145,8 +145,9 @@ inline std::string describe(std::exception_ptr e)
 }
 
 // Runs handler(req) in a zone of its own and answers for it: 504 if the
-// deadline passed before the handler answered (whatever the handler made of
-// its cancelled operations: a 502 for a cancelled backend call, say); else
+// deadline has passed when the answer is about to be written (whatever the
+// handler made of its cancelled operations: a 502 for a cancelled backend
+// call, say); else
 // 500 if an exception escaped the handler or any handler it started before
 // the answer (a callback's exception comes through the zone's error
 // handler, and the thread goes on serving other requests); else the
