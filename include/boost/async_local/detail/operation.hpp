@@ -363,13 +363,9 @@ inline bool records(node const* n) noexcept
 BOOST_ASYNC_LOCAL_NOINLINE inline operation* make_operation(node* owned,
     char const* type, bool always = false) noexcept
 {
-  if (!always)
-  {
-    hook_list const* const l = installed_hooks.load(std::memory_order_acquire);
-    if (!l || (!l->records_all.load(std::memory_order_relaxed)
-          && !in_zone(owned)))
-      return nullptr;
-  }
+  // Asked again: the hooks may have changed since the caller's test.
+  if (!always && !records(owned))
+    return nullptr;
   void* mem;
   try
   {
