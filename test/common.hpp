@@ -158,8 +158,7 @@ struct clean_thread
 inline bool user_hooks_installed()
 {
   namespace detail = ::boost::async_local::detail;
-  detail::hook_list const* l = detail::installed_hooks.load();
-  return l && l->records_all.load();
+  return detail::recording.load() == detail::record_all;
 }
 
 // Runs `ioc` on `threads` threads, this one included, until it runs out of

@@ -69,8 +69,17 @@ struct node
   std::atomic<std::size_t> value_refs;
   void (*destroy)(node*) noexcept;  // destroys the inline value, frees the block
   std::uint32_t size;
+  // Nonzero when the last entry is a zone's (zone_key): the one test an
+  // operation makes, once a zone exists, to know whether it is in one. It
+  // fills what was padding.
+  std::uint32_t zoned;
   entry* entries;
 };
+
+// The key under which a zone (zone.hpp) is bound in a context: never a
+// variable's (their keys count up from 1), and the largest, so that a
+// zone binding is always a context's last entry.
+constexpr std::uint64_t zone_key = ~std::uint64_t(0);
 
 // Keys: one per variable object, from one global counter, so a new variable
 // never sees an old one's values even when it lives at the same address.
@@ -296,6 +305,7 @@ node* make_node(node const* base, std::uint64_t key, Args&&... args)
   if constexpr (binds)
     ::new (static_cast<void*>(out++)) entry{key, n, std::addressof(n->value)};
   copy(present ? pos + 1 : pos, base_entries + base_size);
+  n->zoned = n->entries[size - 1].key == zone_key;
   return n;
 }
 

@@ -59,15 +59,8 @@ struct hook_list
   // Uninstallers still waiting for this list's readers: it is not reused
   // for a new list until they are done.
   std::atomic<std::size_t> draining{0};
-  // False while the only hooks installed are the zones' (zone.hpp), which
-  // want records of operations in a zone only.
-  std::atomic<bool> records_all{true};
   std::vector<std::atomic<async_hooks*>> hooks;
 };
-
-// The key under which a zone (zone.hpp) is bound in a context: never a
-// variable's (their keys count up from 1).
-constexpr std::uint64_t zone_key = ~std::uint64_t(0);
 
 // Set by zone.hpp when the first zone is made: routes an exception escaping
 // a function run as an operation in `context` to its zone's error handler.
@@ -78,6 +71,21 @@ BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline std::atomic<bool (*)(node*,
 
 BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline std::atomic<hook_list*>
   installed_hooks{nullptr};
+
+// Which new operations get a record, published with the list: none (no
+// hook installed), those in a zone (the only hooks installed are the
+// zones', zone.hpp), or all. A word of its own, so that the hop's test
+// reads one global and, only while zones alone are recording, one field of
+// a context it already holds.
+enum : unsigned char
+{
+  record_none = 0,
+  record_zoned = 1,
+  record_all = 2
+};
+
+BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline std::atomic<unsigned char>
+  recording{record_none};
 
 // Operations are recorded only while a hook is installed; with
 // BOOST_ASYNC_LOCAL_NO_HOOKS never (hooks then see only resources, which
@@ -237,12 +245,11 @@ struct hook_registry
       next->hooks = std::vector<std::atomic<async_hooks*>>(installed.size());
       for (std::size_t i = 0; i < installed.size(); ++i)
         next->hooks[i].store(installed[i], std::memory_order_relaxed);
-      next->records_all.store(
-          std::find(records_all.begin(), records_all.end(), true)
-            != records_all.end(),
-          std::memory_order_relaxed);
     }
     installed_hooks.store(next);
+    recording.store(installed.empty() ? record_none
+        : std::find(records_all.begin(), records_all.end(), true)
+            != records_all.end() ? record_all : record_zoned);
   }
 
   // Waits until no other thread calls into `l`, then unmarks it (see
@@ -329,28 +336,25 @@ inline void destroy_operation(node* n) noexcept
   release(context);
 }
 
-// True when `n` is a context inside a zone. Entries are sorted by key and
-// the zone's is the largest there is, so a zone binding is the last entry:
-// one load and one compare, not a lookup.
+// True when `n` is a context inside a zone (its last entry is a zone's,
+// marked when the context was made).
 inline bool in_zone(node const* n) noexcept
 {
-  return n && n->size != 0 && n->entries[n->size - 1].key == zone_key;
+  return n && n->zoned;
 }
 
 // True when a new operation in `n` is to have a record: a hook that wants
 // every operation is installed, or the zones' hook is and `n` is in a
 // zone. Inline, so that an operation outside every zone, once a zone has
-// installed its hook, costs no call: at most five loads and tests (the
-// list, its flag, and the context's size, entries and last key).
+// installed its hook, costs no call: one global and one field of `n` read.
+// Relaxed: it only filters; make_operation reads the list itself (call_hooks
+// loads it sequentially consistent) and copes with finding none.
 inline bool records(node const* n) noexcept
 {
   if (!records_operations)
     return false;
-  // Acquire: the list may have just been published by another thread, and
-  // its flag is read through it. (On x86 an acquire load is a plain load.)
-  hook_list const* const l = installed_hooks.load(std::memory_order_acquire);
-  return l
-    && (l->records_all.load(std::memory_order_relaxed) || in_zone(n));
+  unsigned char const mode = recording.load(std::memory_order_relaxed);
+  return mode != record_none && (mode == record_all || in_zone(n));
 }
 
 // Makes the record for a new operation running in `owned` (a reference it
@@ -380,6 +384,7 @@ BOOST_ASYNC_LOCAL_NOINLINE inline operation* make_operation(node* owned,
   op->value_refs.store(1, std::memory_order_relaxed);
   op->destroy = &destroy_operation;
   op->size = 0;
+  op->zoned = 0;
   op->entries = nullptr;
   op->context = owned;
   op->id = next_async_id();

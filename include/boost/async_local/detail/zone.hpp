@@ -14,8 +14,8 @@
 // zones, installed while any zone's state exists, that wants records of
 // operations in zones only: so while no zone exists nothing changes, and
 // while one does, work outside every zone pays an inline test per operation
-// (records() in operation.hpp: the zone's key is a context's last entry),
-// and no record. The hook finds an operation's zone in
+// (records() in operation.hpp: one global, and a flag of the context that
+// marks a zone binding), and no record. The hook finds an operation's zone in
 // the context its record holds (reported_operation), counts it pending from
 // init to destroy in the zone and every enclosing one, and times its runs
 // between before and after. The zone's error handler is reached through
