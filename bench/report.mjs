@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 
 const [microFile, node20File, node24File, httpFile, outDir, machine,
   singleStFile, singleMtFile, singleStNoHooksFile, singleMtNoHooksFile,
-  singleStZonesFile, singleMtZonesFile] =
+  singleStZonesFile, singleMtZonesFile, singleStDisabledFile, singleMtDisabledFile] =
   process.argv.slice(2);
 
 const micro = JSON.parse(readFileSync(microFile, 'utf8'));
@@ -75,6 +75,7 @@ const variantName = {
   al_8: 'al::propagating_executor, 8 variables bound',
   al_1_hook: 'al::propagating_executor, 1 bound, one no-op hook installed',
   al_1_zone: 'al::propagating_executor, 1 bound, inside an al::zone',
+  al_1_off: 'al::propagating_executor, 1 bound, propagation switched off',
   manual: 'ID passed by hand (shared_ptr<const string>)',
   bind_1: 'al::bind_snapshot on a plain executor, 1 bound',
 };
@@ -101,8 +102,10 @@ const singleStNoHooks = readJson(singleStNoHooksFile);
 const singleMtNoHooks = readJson(singleMtNoHooksFile);
 const singleStZones = readJson(singleStZonesFile);
 const singleMtZones = readJson(singleMtZonesFile);
-const singles = [singleSt, singleStNoHooks, singleStZones, singleMt, singleMtNoHooks,
-  singleMtZones].filter(Boolean);
+const singleStDisabled = readJson(singleStDisabledFile);
+const singleMtDisabled = readJson(singleMtDisabledFile);
+const singles = [singleSt, singleStNoHooks, singleStZones, singleStDisabled, singleMt,
+  singleMtNoHooks, singleMtZones, singleMtDisabled].filter(Boolean);
 if (singles.length) {
   lines.push('', '## Post chains in one translation unit (-O2)', '');
   lines.push('`single_file.cpp`: plain Asio and the propagating executor in one');
@@ -154,6 +157,30 @@ if (zoneCost.length) {
   lines.push('|---|---|---:|---:|---:|---:|');
   for (const [proc, v, a, b, lo, hi] of zoneCost)
     lines.push(`| ${proc} | ${variantName[v]} | ${fmt(a, 2)} | ${fmt(b, 2)} | ${fmt(a / b, 3)} | ${fmt(lo, 2)}–${fmt(hi, 2)} |`);
+}
+
+// The off switch: at run time (al::set_enabled(false)) and compiled out
+// (BOOST_ASYNC_LOCAL_DISABLE), against plain Asio in the same rounds.
+const offRows = [];
+for (const [r, d] of [[singleSt, singleStDisabled], [singleMt, singleMtDisabled]]) {
+  if (r?.variants.al_1_off)
+    offRows.push([r.process, 'switched off at run time, 1 variable "bound"', r.variants.al_1_off]);
+  if (d)
+    for (const v of ['al_empty', 'al_1', 'al_8'])
+      offRows.push([d.process, `compiled out, ${variantName[v].replace('al::propagating_executor, ', '')}`,
+        d.variants[v]]);
+}
+if (offRows.length) {
+  lines.push('', '## The off switch', '');
+  lines.push('Ratio to plain Asio of the single-file chains with propagation switched');
+  lines.push('off at run time (`al::set_enabled(false)`: the chain runs in the empty');
+  lines.push('context), and with the library compiled out (`BOOST_ASYNC_LOCAL_DISABLE`:');
+  lines.push('executors pass functions straight through), each against plain Asio in');
+  lines.push('the same rounds.', '');
+  lines.push('| process | chain | ratio to plain | spread over rounds |');
+  lines.push('|---|---|---:|---:|');
+  for (const [proc, label, x] of offRows)
+    lines.push(`| ${proc} | ${label} | ${fmt(x?.ratio, 2)} | ${fmt(x?.ratio_min, 2)}–${fmt(x?.ratio_max, 2)} |`);
 }
 
 lines.push('', '## Variables', '');

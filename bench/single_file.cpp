@@ -10,9 +10,13 @@
 // with -O2 (not the per-variant files of micro), in the process as it starts.
 //
 //   single_file [--threads] [ROUNDS]
-//   single_file --only plain|al_empty|al_1|al_8|al_1_hook [CHAINS]
+//   single_file --only plain|al_empty|al_1|al_8|al_1_hook|al_1_off [CHAINS]
 //
-// al_1_hook is al_1 with a no-op hook installed (see hooks.hpp). Built
+// al_1_hook is al_1 with a no-op hook installed (see hooks.hpp); al_1_off
+// is al_1 with propagation switched off (al::set_enabled(false)): the
+// binding is not made, and the chain runs in the empty context. Built
+// with BOOST_ASYNC_LOCAL_DISABLE (single_file_disabled), the library is
+// compiled out: every chain should cost what plain Asio's does. Built
 // with BENCH_ZONES (single_file_zones), the program makes a zone first,
 // which installs the zones' hook for the rest of the process (zone.hpp):
 // al_empty, al_1 and al_8 are then chains outside every zone while zones are
@@ -134,15 +138,15 @@ int main(int argc, char** argv)
   net::io_context ioc(1);
   auto plain = ioc.get_executor();
   auto wrapped = al::make_executor(ioc);
-  char const* names[] = {"plain", "al_empty", "al_1", "al_8",
+#if defined(BOOST_ASYNC_LOCAL_NO_HOOKS)
+  char const* names[] = {"plain", "al_empty", "al_1", "al_8", "al_1_off"};
+#else
+  char const* names[] = {"plain", "al_empty", "al_1", "al_8", "al_1_off",
       zones ? "al_1_zone" : "al_1_hook"};
+#endif
+  constexpr int variants = sizeof(names) / sizeof(names[0]);
 #if defined(BENCH_ZONES)
   al::zone zone("bench");
-#endif
-#if defined(BOOST_ASYNC_LOCAL_NO_HOOKS)
-  constexpr int variants = 4;
-#else
-  constexpr int variants = 5;
 #endif
   al::async_hooks nothing;
   auto run = [&](int v, int chains) {
@@ -152,6 +156,13 @@ int main(int argc, char** argv)
     case 1: return measure(ioc, wrapped, 0, chains);
     case 2: return measure(ioc, wrapped, 1, chains);
     case 3: return measure(ioc, wrapped, 8, chains);
+    case 4:
+    {
+      al::set_enabled(false);
+      double const ns = measure(ioc, wrapped, 1, chains);
+      al::set_enabled(true);
+      return ns;
+    }
     default:
     {
 #if defined(BENCH_ZONES)
@@ -197,7 +208,9 @@ int main(int argc, char** argv)
     }
   }
 
-#if defined(BOOST_ASYNC_LOCAL_NO_HOOKS)
+#if defined(BOOST_ASYNC_LOCAL_DISABLE)
+  char const* build = ", library compiled out";
+#elif defined(BOOST_ASYNC_LOCAL_NO_HOOKS)
   char const* build = ", hooks compiled out";
 #else
   char const* build = zones ? ", zones in use" : "";

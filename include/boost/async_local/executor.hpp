@@ -255,18 +255,26 @@ public:
   template <class F>
   void execute(F&& f) const&
   {
-    inner_.execute(detail::context_function<std::decay_t<F>>(
-        std::forward<F>(f), capture_.submit([this] {
-          return detail::submission_type(inner_); })));
+    // Compiled out (BOOST_ASYNC_LOCAL_DISABLE): straight through.
+    if constexpr (!detail::compiled_in)
+      inner_.execute(std::forward<F>(f));
+    else
+      inner_.execute(detail::context_function<std::decay_t<F>>(
+          std::forward<F>(f), capture_.submit([this] {
+            return detail::submission_type(inner_); })));
   }
 
   /// Submits `f`, moving this executor's capture into it.
   template <class F>
   void execute(F&& f) &&
   {
-    inner_.execute(detail::context_function<std::decay_t<F>>(
-        std::forward<F>(f), std::move(capture_).submit([this] {
-          return detail::submission_type(inner_); })));
+    // Compiled out (BOOST_ASYNC_LOCAL_DISABLE): straight through.
+    if constexpr (!detail::compiled_in)
+      inner_.execute(std::forward<F>(f));
+    else
+      inner_.execute(detail::context_function<std::decay_t<F>>(
+          std::forward<F>(f), std::move(capture_).submit([this] {
+            return detail::submission_type(inner_); })));
   }
 
   /// Forwards a query to the inner executor.

@@ -28,6 +28,9 @@ namespace async_local {
  * captured when it suspended, which is the guard's binding, so destroying the
  * guard after resumption restores as expected.
  *
+ * A binding that @ref variable::disable replaced (by the same context
+ * without the disabled variable) still counts as the guard's own.
+ *
  * Destroy guards in the reverse order of their creation, as scopes would
  * be. Destroyed out of order, a guard whose binding is not current only lets
  * go of its references; the later guard then restores the earlier binding,
@@ -72,11 +75,17 @@ public:
     detail::node* const previous = std::exchange(previous_, nullptr);
     if (!installed)
       return;
-    if (detail::current_node == installed)
+    detail::node* const current = detail::current_node;
+    bool const replaced = detail::last_replacement.from == installed
+      && detail::last_replacement.to == current;
+    if (current == installed || replaced)
     {
-      // The slot's reference goes, and so does ours.
+      // Our binding, or what variable::disable made of it, is current: the
+      // slot's reference goes, and so does ours.
+      if (replaced)
+        detail::last_replacement = detail::replacement{nullptr, nullptr};
       detail::current_node = previous;
-      detail::release(installed);
+      detail::release(current);
     }
     else
     {

@@ -9,8 +9,11 @@
 #define BOOST_ASYNC_LOCAL_VARIABLE_HPP
 
 #include <boost/async_local/detail/context.hpp>
+#include <boost/async_local/enable.hpp>
 #include <boost/async_local/restore_guard.hpp>
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <type_traits>
 #include <utility>
@@ -73,7 +76,8 @@ public:
   T const* get() const noexcept
   {
     detail::node const* n = detail::current();
-    return n ? static_cast<T const*>(detail::find(n, key_)) : nullptr;
+    return n && detail::enabled()
+      ? static_cast<T const*>(detail::find(n, key())) : nullptr;
   }
 
   /// A copy of the bound value, or `fallback` when unbound.
@@ -86,7 +90,8 @@ public:
   /// Calls `f(a...)` with this variable bound to `value`.
   /**
    * The previous context is restored when `f` returns or throws, whatever
-   * bindings `f` made and did not undo.
+   * bindings `f` made and did not undo. While propagation is switched off
+   * (@ref set_enabled), `f` is called without a binding.
    *
    * @returns What `f` returns.
    * @throws What allocating the binding or `f` throws.
@@ -94,7 +99,9 @@ public:
   template <class F, class... A>
   decltype(auto) run(T value, F&& f, A&&... a) const
   {
-    detail::scope s(detail::make_node<T>(detail::current(), key_,
+    if (!detail::enabled())
+      return std::invoke(std::forward<F>(f), std::forward<A>(a)...);
+    detail::scope s(detail::make_node<T>(detail::current(), key(),
         std::move(value)));
     return std::invoke(std::forward<F>(f), std::forward<A>(a)...);
   }
@@ -107,9 +114,12 @@ public:
   template <class F, class... A>
   decltype(auto) exit(F&& f, A&&... a) const
   {
+    if (!detail::enabled())
+      return std::invoke(std::forward<F>(f), std::forward<A>(a)...);
     detail::node const* n = detail::current();
-    detail::node* unbound = (n && detail::find(n, key_))
-      ? detail::make_node<detail::no_value>(n, key_)
+    std::uint64_t const k = key();
+    detail::node* unbound = (n && detail::find(n, k))
+      ? detail::make_node<detail::no_value>(n, k)
       : detail::acquire_current();
     detail::scope s(unbound);
     return std::invoke(std::forward<F>(f), std::forward<A>(a)...);
@@ -119,16 +129,56 @@ public:
   /**
    * See @ref restore_guard for what happens when guards are destroyed out of
    * order or outside the handler that made them. Prefer @ref run where the
-   * binding has a lexical scope.
+   * binding has a lexical scope. While propagation is switched off
+   * (@ref set_enabled), nothing is bound and the guard is empty.
    */
   [[nodiscard]] restore_guard set(T value) const
   {
+    if (!detail::enabled())
+      return restore_guard();
     return detail::access::construct<restore_guard>(detail::make_node<T>(
-        detail::current(), key_, std::move(value)));
+        detail::current(), key(), std::move(value)));
+  }
+
+  /// Lets go of every value bound so far, as Node's
+  /// `AsyncLocalStorage.disable()` does.
+  /**
+   * From now on the variable reads null everywhere, on every thread, until
+   * it is bound again (@ref run, @ref set): it behaves as a new variable,
+   * and no value bound before the call is ever visible through it again.
+   *
+   * The calling thread's current context is replaced at once by one
+   * without the variable, so that it no longer holds the values (a
+   * @ref restore_guard whose binding was that context still restores the
+   * context before it). Other holders keep the values alive, unreadable,
+   * until they go: snapshots, pending operations, other threads'
+   * handlers, the contexts enclosing the current handler, and the
+   * bindings of guards still alive.
+   *
+   * @par Thread safety
+   * Safe to call concurrently with any other member function. A @ref run
+   * or @ref set racing with it may bind under the old identity: such a
+   * binding reads null.
+   *
+   * @par Exceptions
+   * None. If memory runs out while replacing the current context, its
+   * values stay alive (still unreadable) until it is left.
+   */
+  void disable() noexcept
+  {
+    std::uint64_t const old =
+      key_.exchange(detail::next_key(), std::memory_order_relaxed);
+    detail::drop_from_current(old);
   }
 
 private:
-  std::uint64_t key_;
+  // Relaxed: the key orders nothing; a reader sees the old one or the new.
+  std::uint64_t key() const noexcept
+  {
+    return key_.load(std::memory_order_relaxed);
+  }
+
+  std::atomic<std::uint64_t> key_;
 };
 
 } // namespace async_local

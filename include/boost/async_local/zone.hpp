@@ -12,6 +12,7 @@
 #include <boost/async_local/detail/access.hpp>
 #include <boost/async_local/detail/asio_config.hpp>
 #include <boost/async_local/detail/zone.hpp>
+#include <boost/async_local/enable.hpp>
 #include <boost/async_local/snapshot.hpp>
 
 #if defined(BOOST_ASYNC_LOCAL_STANDALONE_ASIO)
@@ -189,6 +190,9 @@ public:
   /// Calls `f(args...)` with this zone bound (other variables keep their
   /// bindings); the previous context is restored when it returns or throws.
   /**
+   * While propagation is switched off (@ref set_enabled), `f` is called
+   * without the binding: the work it initiates is not the zone's.
+   *
    * @returns What `f` returns.
    * @throws What allocating the binding or `f` throws: an exception from
    * `f` itself is not routed to @ref on_error, as it is not a handler's.
@@ -197,6 +201,8 @@ public:
   decltype(auto) run(F&& f, Args&&... args) const
   {
     BOOST_ASYNC_LOCAL_ASSERT(state_);
+    if (!detail::enabled())
+      return std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
     detail::scope s(detail::make_node<detail::zone_binding>(
         detail::current(), detail::zone_key,
         detail::zone_binding{state_}));

@@ -53,6 +53,8 @@ public:
   // hook is installed, with a record of its own.
   static capture current() noexcept
   {
+    if constexpr (!compiled_in)
+      return capture();
     node* const n = acquire_current();
     if (records(n))
       if (operation* op = make_operation(n, "operation"))
@@ -71,7 +73,8 @@ public:
   capture(capture const& other) noexcept
     : bits_(other.bits_)
   {
-    add_ref(held());
+    if constexpr (compiled_in)
+      add_ref(held());
   }
 
   capture(capture&& other) noexcept
@@ -93,18 +96,20 @@ public:
   // 416; now 426 against 412).
   ~capture()
   {
-    if (bits_ > 7u)
+    if (compiled_in && bits_ > 7u)
       release_held();
   }
 
+  // Compiled out (BOOST_ASYNC_LOCAL_DISABLE), a capture never holds
+  // anything, and says so as a constant.
   bool has_value() const noexcept
   {
-    return bits_ != 0;
+    return compiled_in && bits_ != 0;
   }
 
   bool bound() const noexcept
   {
-    return (bits_ & 2u) != 0;
+    return compiled_in && (bits_ & 2u) != 0;
   }
 
   // The context functions run in.

@@ -313,8 +313,30 @@ node* make_node(node const* base, std::uint64_t key, Args&&... args)
 BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline thread_local node*
   current_node = nullptr;
 
+// The switch (enable.hpp). While it is off, new work captures nothing and
+// variables read nothing. BOOST_ASYNC_LOCAL_DISABLE turns it off for good,
+// as a constant, so that the compiler removes all it guards: then no
+// context is ever made, and the slot is never touched.
+#if defined(BOOST_ASYNC_LOCAL_DISABLE)
+constexpr bool compiled_in = false;
+#else
+constexpr bool compiled_in = true;
+#endif
+
+BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline std::atomic<bool>
+  switched_on{true};
+
+// Relaxed: the switch orders nothing; work initiated after a thread sees
+// the change follows it.
+inline bool enabled() noexcept
+{
+  return compiled_in && switched_on.load(std::memory_order_relaxed);
+}
+
 inline node* current() noexcept
 {
+  if constexpr (!compiled_in)
+    return nullptr;
   return current_node;
 }
 
@@ -355,11 +377,16 @@ inline void register_slot_cleanup() noexcept
 // count, and the new reference is a plain store. So the usual hop on one
 // thread (post from a handler whose own reference is the last one left)
 // takes one locked instruction, the release when the handler ends, not two.
+//
+// While the switch is off, nothing: the test costs a load only when there
+// is a context to capture.
 inline node* acquire_current() noexcept
 {
-  node* n = current_node;
+  node* n = current();
   if (n)
   {
+    if (!enabled())
+      return nullptr;
     if (n->refs.load(std::memory_order_acquire) == 1)
       n->refs.store(2, std::memory_order_relaxed);
     else
@@ -368,14 +395,59 @@ inline node* acquire_current() noexcept
   return n;
 }
 
+// The last context variable::disable put in place of another on this
+// thread: `to` replaced `from` (or a context that itself replaced `from`).
+// A guard whose binding was `from` restores when it finds `to` current, as
+// it would have found its own binding. Identities only: `from` is compared
+// only with a guard's binding, which the guard keeps alive. A record left
+// stale (its guard went another way) matches only if both addresses are
+// reused at once, and the guard so matched then restores, as guards do.
+struct replacement
+{
+  node const* from;
+  node const* to;
+};
+
+BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline thread_local replacement
+  last_replacement{nullptr, nullptr};
+
+// Replaces the thread's current context, if it binds `key`, by one that
+// does not (variable::disable), releasing what it held now. Out of line: it
+// allocates. On exhaustion the context stays: its values then live until it
+// is left.
+BOOST_ASYNC_LOCAL_NOINLINE inline void drop_from_current(
+    std::uint64_t key) noexcept
+{
+  node* const n = current();
+  if (!n || !find(n, key))
+    return;
+  try
+  {
+    node* const without = make_node<no_value>(n, key);
+    node const* const from =
+      last_replacement.to == n ? last_replacement.from : n;
+    last_replacement = replacement{from, without};
+    // Outside any scope the new context may be the thread's for good.
+    register_slot_cleanup();
+    current_node = without;
+    release(n);
+  }
+  catch (...)
+  {
+  }
+}
+
 // Runs a region with `owned` installed; on exit, whatever the region left in
 // the slot is released and the previous context is put back.
 class scope
 {
 public:
   explicit scope(node* owned) noexcept
-    : saved_(std::exchange(current_node, owned))
   {
+    if constexpr (compiled_in)
+      saved_ = std::exchange(current_node, owned);
+    else
+      release(owned);  // null: nothing makes a context
   }
 
   scope(scope const&) = delete;
@@ -383,11 +455,12 @@ public:
 
   ~scope()
   {
-    release(std::exchange(current_node, saved_));
+    if constexpr (compiled_in)
+      release(std::exchange(current_node, saved_));
   }
 
 private:
-  node* saved_;
+  node* saved_ = nullptr;
 };
 
 } // namespace detail

@@ -88,9 +88,10 @@ BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline std::atomic<unsigned char>
   recording{record_none};
 
 // Operations are recorded only while a hook is installed; with
-// BOOST_ASYNC_LOCAL_NO_HOOKS never (hooks then see only resources, which
-// make their records themselves), and the hop makes no test at all.
-#if defined(BOOST_ASYNC_LOCAL_NO_HOOKS)
+// BOOST_ASYNC_LOCAL_NO_HOOKS or BOOST_ASYNC_LOCAL_DISABLE never (hooks then
+// see only resources, which make their records themselves), and the hop
+// makes no test at all.
+#if defined(BOOST_ASYNC_LOCAL_NO_HOOKS) || defined(BOOST_ASYNC_LOCAL_DISABLE)
 constexpr bool records_operations = false;
 #else
 constexpr bool records_operations = true;
@@ -493,8 +494,11 @@ public:
     else
     {
       op_ = nullptr;
-      saved_ = std::exchange(current_node,
-          reinterpret_cast<node*>(ticket_bits));
+      if constexpr (compiled_in)
+        saved_ = std::exchange(current_node,
+            reinterpret_cast<node*>(ticket_bits));
+      else
+        saved_ = nullptr;  // tickets hold no context: none is ever made
     }
   }
 
@@ -519,7 +523,7 @@ public:
   {
     if (op_)
       leave_operation(op_, saved_, saved_execution_);
-    else
+    else if constexpr (compiled_in)
       release(std::exchange(current_node, saved_));
   }
 

@@ -264,18 +264,26 @@ public:
   template <class F>
   void execute(F&& f) const&
   {
-    submit(::boost::async_local::detail::context_function<std::decay_t<F>>(
-        std::forward<F>(f), capture_.submit([this] {
-          return ::boost::async_local::detail::submission_type(*this); })));
+    // Compiled out (BOOST_ASYNC_LOCAL_DISABLE): straight through.
+    if constexpr (!::boost::async_local::detail::compiled_in)
+      submit(std::forward<F>(f));
+    else
+      submit(::boost::async_local::detail::context_function<std::decay_t<F>>(
+          std::forward<F>(f), capture_.submit([this] {
+            return ::boost::async_local::detail::submission_type(*this); })));
   }
 
   /// Queues `f`, moving this strand's capture into it.
   template <class F>
   void execute(F&& f) &&
   {
-    submit(::boost::async_local::detail::context_function<std::decay_t<F>>(
-        std::forward<F>(f), std::move(capture_).submit([this] {
-          return ::boost::async_local::detail::submission_type(*this); })));
+    // Compiled out (BOOST_ASYNC_LOCAL_DISABLE): straight through.
+    if constexpr (!::boost::async_local::detail::compiled_in)
+      submit(std::forward<F>(f));
+    else
+      submit(::boost::async_local::detail::context_function<std::decay_t<F>>(
+          std::forward<F>(f), std::move(capture_).submit([this] {
+            return ::boost::async_local::detail::submission_type(*this); })));
   }
 
   /// Forwards a query to the inner executor, as Asio's strand does.
