@@ -328,6 +328,7 @@ BOOST_AUTO_TEST_CASE(guards_restore_across_disable)
   BOOST_TEST(id.get() == nullptr);
   {
     // Disabled twice with bindings in between: still the guard's own.
+    auto g0 = id.set(9);
     auto g1 = v.set(test::counted(1));
     v.disable();
     auto g2 = v.set(test::counted(2));
@@ -335,7 +336,53 @@ BOOST_AUTO_TEST_CASE(guards_restore_across_disable)
     g2.restore();
     g1.restore();
     BOOST_TEST(test::counted::live == live);
+    BOOST_TEST(value() == 9);
+    g0.restore();
+    BOOST_TEST(id.get() == nullptr);
   }
+}
+
+// Another variable disabled meanwhile, in a scope of its own, does not make
+// the guards forget what the first disable replaced.
+BOOST_AUTO_TEST_CASE(guards_restore_across_disables_of_other_variables)
+{
+  al::variable<int> v, w, u;
+  auto gv = v.set(1);
+  auto gw = w.set(2);
+  v.disable();
+  u.run(3, [&] { u.disable(); });
+  gw.restore();
+  BOOST_TEST(w.get() == nullptr);
+  gv.restore();
+  BOOST_TEST(w.get() == nullptr);
+  BOOST_TEST(al::snapshot::current().empty());
+}
+
+// A guard whose binding another variable's disable replaced on one thread
+// (as a coroutine holding a guard across a co_await may find), restored on
+// another: the replacement still counts as the guard's binding.
+BOOST_AUTO_TEST_CASE(a_guard_restores_a_replacement_made_on_another_thread)
+{
+  al::variable<int> v, w;
+  std::optional<al::restore_guard> g;
+  al::snapshot s;
+  std::thread([&] {
+    id.run(7, [&] {
+      v.run(1, [&] {
+        g.emplace(w.set(5));
+        v.disable();
+        s = al::snapshot::current();  // the replacement: id 7, w 5
+      });
+    });
+  }).join();
+  int after_w = -2, after_id = -2;
+  s.run([&] {
+    g.reset();
+    after_w = w.value_or(-1);
+    after_id = value();
+  });
+  BOOST_TEST(after_w == -1);
+  BOOST_TEST(after_id == 7);
 }
 
 BOOST_AUTO_TEST_CASE(disable_on_a_thread_outside_any_scope)
@@ -367,7 +414,8 @@ BOOST_AUTO_TEST_CASE(disable_while_other_threads_read_and_bind)
   int const live = test::counted::live;
   net::thread_pool pool(2);
   auto ex = al::make_executor(pool.get_executor());
-  std::atomic<int> wrong{0};
+  std::atomic<int> wrong{0}, seen_after{0};
+  std::vector<al::snapshot> before;
   for (int i = 0; i < 400; ++i)
   {
     net::post(ex, [&, i] {
@@ -378,10 +426,22 @@ BOOST_AUTO_TEST_CASE(disable_while_other_threads_read_and_bind)
       });
     });
     if (i % 50 == 0)
+    {
+      // A binding made before the disable: unreadable after it, on any
+      // thread.
+      v.run(test::counted(-1), [&] {
+        before.push_back(al::snapshot::current());
+      });
       v.disable();
+      net::post(ex, al::bind_snapshot(before.back(), [&] {
+        seen_after += v.get() != nullptr;
+      }));
+    }
   }
   pool.wait();
   BOOST_TEST(wrong.load() == 0);
+  BOOST_TEST(seen_after.load() == 0);
+  before.clear();
   BOOST_TEST(test::counted::live == live);
 }
 

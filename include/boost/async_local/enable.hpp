@@ -28,22 +28,30 @@ namespace async_local {
  *   and returns an empty guard;
  * - nothing is captured: @ref snapshot::current is the empty snapshot, so
  *   work initiated now (through a @ref propagating_executor, a strand made
- *   with @ref make_strand, @ref bind_snapshot, a @ref resource) runs in the
- *   empty context, and no zone counts it.
+ *   with @ref make_strand, `bind_snapshot(handler)`, a @ref resource) runs
+ *   in the empty context, and no zone counts it. A snapshot you took
+ *   yourself still binds where you use it (`bind_snapshot(s, handler)`,
+ *   `s.run(f)`, `s.wrap(f)`).
  *
  * The switch is read when work is initiated and when a variable is read.
  * Turning it back on affects work initiated afterwards: work initiated
  * while it was off still runs in the empty context. Work initiated before
  * it was turned off keeps what it captured, and runs in it (its values
  * read null while the switch is off, and are readable again once it is
- * on). Hooks (@ref install) keep receiving events for operations: only
- * propagation is switched; uninstall hooks to stop those.
+ * on). But each step of a coroutine or a composed operation initiates its
+ * next step: one that takes a step while the switch is off goes on in the
+ * empty context from then on. Hooks (@ref install_hooks) keep receiving
+ * events for operations: only propagation is switched; uninstall hooks to
+ * stop those.
  *
  * Compiled with `BOOST_ASYNC_LOCAL_DISABLE` defined, propagation is off for
  * good and as a constant: every function above is an inline no-op with the
  * same signature, executors pass functions straight to the executor they
  * wrap, and calling `set_enabled(true)` changes nothing. Define it the same
- * way in every translation unit of a program.
+ * way in every translation unit of a program, shared libraries included:
+ * the library's inline functions differ with it, the linker keeps one
+ * version of each, and a program that mixes the two can count references
+ * wrongly (release a context twice). Nothing detects the mix.
  *
  * @par Thread safety
  * Safe to call from any thread, concurrently with anything. A thread that

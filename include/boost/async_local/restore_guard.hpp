@@ -76,14 +76,10 @@ public:
     if (!installed)
       return;
     detail::node* const current = detail::current_node;
-    bool const replaced = detail::last_replacement.from == installed
-      && detail::last_replacement.to == current;
-    if (current == installed || replaced)
+    if (current == installed || detail::stands_for(current) == installed)
     {
       // Our binding, or what variable::disable made of it, is current: the
       // slot's reference goes, and so does ours.
-      if (replaced)
-        detail::last_replacement = detail::replacement{nullptr, nullptr};
       detail::current_node = previous;
       detail::release(current);
     }

@@ -69,11 +69,18 @@ struct node
   std::atomic<std::size_t> value_refs;
   void (*destroy)(node*) noexcept;  // destroys the inline value, frees the block
   std::uint32_t size;
-  // Nonzero when the last entry is a zone's (zone_key): the one test an
-  // operation makes, once a zone exists, to know whether it is in one. It
-  // fills what was padding.
-  std::uint32_t zoned;
+  // node_zoned: the last entry is a zone's (zone_key), the one test an
+  // operation makes, once a zone exists, to know whether it is in one.
+  // node_replacement: variable::disable made this context in place of
+  // another (a value_node<replacement>). Fills what was padding.
+  std::uint32_t flags;
   entry* entries;
+};
+
+enum : std::uint32_t
+{
+  node_zoned = 1,
+  node_replacement = 2
 };
 
 // The key under which a zone (zone.hpp) is bound in a context: never a
@@ -202,6 +209,15 @@ struct value_node : node
 
 struct no_value {};
 
+// The inline value of a context that variable::disable made in place of
+// the current one (drop_from_current): the binding it stands for, so that
+// a restore_guard whose binding that was still finds it current, on
+// whichever thread the context is. An identity, never dereferenced.
+struct replacement
+{
+  node const* from;
+};
+
 template <class Block>
 constexpr std::size_t entries_offset() noexcept
 {
@@ -251,7 +267,8 @@ void destroy_value_node(node* n) noexcept
 template <class T, class... Args>
 node* make_node(node const* base, std::uint64_t key, Args&&... args)
 {
-  constexpr bool binds = !std::is_same<T, no_value>::value;
+  constexpr bool binds = !std::is_same<T, no_value>::value
+    && !std::is_same<T, replacement>::value;
   using block = value_node<T>;
 
   std::uint32_t const base_size = base ? base->size : 0;
@@ -305,7 +322,8 @@ node* make_node(node const* base, std::uint64_t key, Args&&... args)
   if constexpr (binds)
     ::new (static_cast<void*>(out++)) entry{key, n, std::addressof(n->value)};
   copy(present ? pos + 1 : pos, base_entries + base_size);
-  n->zoned = n->entries[size - 1].key == zone_key;
+  n->flags = (n->entries[size - 1].key == zone_key ? node_zoned : 0u)
+    | (std::is_same<T, replacement>::value ? node_replacement : 0u);
   return n;
 }
 
@@ -395,26 +413,26 @@ inline node* acquire_current() noexcept
   return n;
 }
 
-// The last context variable::disable put in place of another on this
-// thread: `to` replaced `from` (or a context that itself replaced `from`).
-// A guard whose binding was `from` restores when it finds `to` current, as
-// it would have found its own binding. Identities only: `from` is compared
-// only with a guard's binding, which the guard keeps alive. A record left
-// stale (its guard went another way) matches only if both addresses are
-// reused at once, and the guard so matched then restores, as guards do.
-struct replacement
+// The binding `n` stands for: `n` itself, or, for a context that
+// variable::disable made, the one it replaced (through any number of
+// disables in a row). The guard that compares holds its own binding, so
+// that address is not reused while the comparison can matter, except for a
+// replaced context freed at once (a disable inside a scope, where only the
+// thread held it): a later guard's binding could then take its address and
+// be taken for it, and that guard would restore as guards do.
+inline node const* stands_for(node const* n) noexcept
 {
-  node const* from;
-  node const* to;
-};
-
-BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline thread_local replacement
-  last_replacement{nullptr, nullptr};
+  if (n && (n->flags & node_replacement))
+    return static_cast<value_node<replacement> const*>(n)->value.from;
+  return n;
+}
 
 // Replaces the thread's current context, if it binds `key`, by one that
 // does not (variable::disable), releasing what it held now. Out of line: it
 // allocates. On exhaustion the context stays: its values then live until it
-// is left.
+// is left. When nothing else was bound the thread is left with the empty
+// context: a guard whose binding that was then restores nothing, which
+// looks the same (its previous context differed at most by the variable).
 BOOST_ASYNC_LOCAL_NOINLINE inline void drop_from_current(
     std::uint64_t key) noexcept
 {
@@ -423,10 +441,8 @@ BOOST_ASYNC_LOCAL_NOINLINE inline void drop_from_current(
     return;
   try
   {
-    node* const without = make_node<no_value>(n, key);
-    node const* const from =
-      last_replacement.to == n ? last_replacement.from : n;
-    last_replacement = replacement{from, without};
+    node* const without =
+      make_node<replacement>(n, key, replacement{stands_for(n)});
     // Outside any scope the new context may be the thread's for good.
     register_slot_cleanup();
     current_node = without;

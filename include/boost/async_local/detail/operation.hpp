@@ -341,7 +341,7 @@ inline void destroy_operation(node* n) noexcept
 // marked when the context was made).
 inline bool in_zone(node const* n) noexcept
 {
-  return n && n->zoned;
+  return n && (n->flags & node_zoned);
 }
 
 // True when a new operation in `n` is to have a record: a hook that wants
@@ -385,7 +385,7 @@ BOOST_ASYNC_LOCAL_NOINLINE inline operation* make_operation(node* owned,
   op->value_refs.store(1, std::memory_order_relaxed);
   op->destroy = &destroy_operation;
   op->size = 0;
-  op->zoned = 0;
+  op->flags = 0;
   op->entries = nullptr;
   op->context = owned;
   op->id = next_async_id();
