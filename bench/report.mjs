@@ -106,58 +106,68 @@ const singleStDisabled = readJson(singleStDisabledFile);
 const singleMtDisabled = readJson(singleMtDisabledFile);
 const singles = [singleSt, singleStNoHooks, singleStZones, singleStDisabled, singleMt,
   singleMtNoHooks, singleMtZones, singleMtDisabled].filter(Boolean);
+// A section: a heading, a paragraph, and a table whose first `text`
+// columns are text and the others figures.
+function section(title, intro, header, text, rows) {
+  lines.push('', `## ${title}`, '', ...intro, '');
+  lines.push(`| ${header.join(' | ')} |`);
+  lines.push(`|${header.map((_, i) => (i < text ? '---' : '---:')).join('|')}|`);
+  lines.push(...rows);
+}
+// A single-file variant's spread over its rounds.
+const roundSpread = (x) => `${fmt(x?.ratio_min, 2)}–${fmt(x?.ratio_max, 2)}`;
+
 if (singles.length) {
-  lines.push('', '## Post chains in one translation unit (-O2)', '');
-  lines.push('`single_file.cpp`: plain Asio and the propagating executor in one');
-  lines.push('translation unit, as a user\'s program has them; rounds interleaved.');
-  lines.push('"hooks compiled out" is the same program built with');
-  lines.push('`BOOST_ASYNC_LOCAL_NO_HOOKS`, the hop as it was before hooks existed; its');
-  lines.push('runs alternate with the other build\'s in the same `tools/bench` run.', '');
-  lines.push('| process | variant | ns/hop | ratio to plain | spread over rounds |');
-  lines.push('|---|---|---:|---:|---:|');
+  const rows = [];
   for (const r of singles)
     for (const [v, x] of Object.entries(r.variants))
-      lines.push(`| ${r.process} (${r.rounds} rounds) | ${variantName[v]} | ${fmt(x.ns_per_hop)} | ${fmt(x.ratio, 2)} | ${v === 'plain' ? '' : `${fmt(x.ratio_min, 2)}–${fmt(x.ratio_max, 2)}`} |`);
+      rows.push(`| ${r.process} (${r.rounds} rounds) | ${variantName[v]} | ${fmt(x.ns_per_hop)} | ${fmt(x.ratio, 2)} | ${v === 'plain' ? '' : roundSpread(x)} |`);
+  section('Post chains in one translation unit (-O2)', [
+    '`single_file.cpp`: plain Asio and the propagating executor in one',
+    'translation unit, as a user\'s program has them; rounds interleaved.',
+    '"hooks compiled out" is the same program built with',
+    '`BOOST_ASYNC_LOCAL_NO_HOOKS`, the hop as it was before hooks existed; its',
+    'runs alternate with the other build\'s in the same `tools/bench` run.'],
+    ['process', 'variant', 'ns/hop', 'ratio to plain', 'spread over rounds'], 2, rows);
 }
+
+// The single-file chains of two programs (or processes), variant by
+// variant: each one's ratio to plain Asio, their quotient, and the second
+// one's spread over its rounds (the noise). `proc` picks the row's label.
+// Returns [process, variant, ratio, other ratio, other variant] rows.
+function compare(pairs, proc) {
+  const rows = [];
+  for (const [a, b] of pairs)
+    if (a && b)
+      for (const v of ['al_empty', 'al_1', 'al_8'])
+        rows.push([proc(a, b).process, v, a.variants[v]?.ratio, b.variants[v]?.ratio, b.variants[v]]);
+  return rows;
+}
+const compareRow = ([proc, v, x, y, other]) =>
+  `| ${proc} | ${variantName[v]} | ${fmt(x, 2)} | ${fmt(y, 2)} | ${fmt(x / y, 3)} | ${roundSpread(other)} |`;
 
 // Zero cost when unused: the hop with hooks compiled in but none installed,
 // against the same hop with hooks compiled out, in the same run.
-const zeroCost = [];
-for (const [withHooks, without] of [[singleSt, singleStNoHooks], [singleMt, singleMtNoHooks]])
-  if (withHooks && without)
-    for (const v of ['al_empty', 'al_1', 'al_8'])
-      zeroCost.push([withHooks.process, v, withHooks.variants[v]?.ratio, without.variants[v]?.ratio,
-        without.variants[v]?.ratio_min, without.variants[v]?.ratio_max]);
-if (zeroCost.length) {
-  lines.push('', '## Hooks: cost when none is installed', '');
-  lines.push('Ratio to plain Asio of the single-file chains with hooks compiled in (no');
-  lines.push('hook installed) and compiled out, from the table above. The last column');
-  lines.push('is the compiled-out build\'s own spread over its rounds: the noise.', '');
-  lines.push('| process | variant | hooks compiled in | compiled out | in / out | compiled-out spread |');
-  lines.push('|---|---|---:|---:|---:|---:|');
-  for (const [proc, v, a, b, lo, hi] of zeroCost)
-    lines.push(`| ${proc} | ${variantName[v]} | ${fmt(a, 2)} | ${fmt(b, 2)} | ${fmt(a / b, 3)} | ${fmt(lo, 2)}–${fmt(hi, 2)} |`);
-}
+const zeroCost = compare([[singleSt, singleStNoHooks], [singleMt, singleMtNoHooks]], (a) => a);
+if (zeroCost.length)
+  section('Hooks: cost when none is installed', [
+    'Ratio to plain Asio of the single-file chains with hooks compiled in (no',
+    'hook installed) and compiled out, from the table above. The last column',
+    'is the compiled-out build\'s own spread over its rounds: the noise.'],
+    ['process', 'variant', 'hooks compiled in', 'compiled out', 'in / out', 'compiled-out spread'],
+    2, zeroCost.map(compareRow));
 
 // Zones: what code outside every zone pays once a zone exists (the zones'
 // hook installed for the rest of the process), against the process that
 // never made one, in the same run.
-const zoneCost = [];
-for (const [withZones, without] of [[singleStZones, singleSt], [singleMtZones, singleMt]])
-  if (withZones && without)
-    for (const v of ['al_empty', 'al_1', 'al_8'])
-      zoneCost.push([without.process, v, withZones.variants[v]?.ratio, without.variants[v]?.ratio,
-        without.variants[v]?.ratio_min, without.variants[v]?.ratio_max]);
-if (zoneCost.length) {
-  lines.push('', '## Zones: cost outside zones, and inside one', '');
-  lines.push('Ratio to plain Asio of the single-file chains outside every zone in a');
-  lines.push('process that has made a zone (its hook installed), and in one that never');
-  lines.push('has; the hop inside a zone is the "inside an al::zone" row above.', '');
-  lines.push('| process | variant | zones in use | no zone ever | in use / none | no-zone spread |');
-  lines.push('|---|---|---:|---:|---:|---:|');
-  for (const [proc, v, a, b, lo, hi] of zoneCost)
-    lines.push(`| ${proc} | ${variantName[v]} | ${fmt(a, 2)} | ${fmt(b, 2)} | ${fmt(a / b, 3)} | ${fmt(lo, 2)}–${fmt(hi, 2)} |`);
-}
+const zoneCost = compare([[singleStZones, singleSt], [singleMtZones, singleMt]], (a, b) => b);
+if (zoneCost.length)
+  section('Zones: cost outside zones, and inside one', [
+    'Ratio to plain Asio of the single-file chains outside every zone in a',
+    'process that has made a zone (its hook installed), and in one that never',
+    'has; the hop inside a zone is the "inside an al::zone" row above.'],
+    ['process', 'variant', 'zones in use', 'no zone ever', 'in use / none', 'no-zone spread'],
+    2, zoneCost.map(compareRow));
 
 // The off switch: at run time (al::set_enabled(false)) and compiled out
 // (BOOST_ASYNC_LOCAL_DISABLE), against plain Asio in the same rounds.
@@ -170,18 +180,15 @@ for (const [r, d] of [[singleSt, singleStDisabled], [singleMt, singleMtDisabled]
       offRows.push([d.process, `compiled out, ${variantName[v].replace('al::propagating_executor, ', '')}`,
         d.variants[v]]);
 }
-if (offRows.length) {
-  lines.push('', '## The off switch', '');
-  lines.push('Ratio to plain Asio of the single-file chains with propagation switched');
-  lines.push('off at run time (`al::set_enabled(false)`: the chain runs in the empty');
-  lines.push('context), and with the library compiled out (`BOOST_ASYNC_LOCAL_DISABLE`:');
-  lines.push('executors pass functions straight through), each against plain Asio in');
-  lines.push('the same rounds.', '');
-  lines.push('| process | chain | ratio to plain | spread over rounds |');
-  lines.push('|---|---|---:|---:|');
-  for (const [proc, label, x] of offRows)
-    lines.push(`| ${proc} | ${label} | ${fmt(x?.ratio, 2)} | ${fmt(x?.ratio_min, 2)}–${fmt(x?.ratio_max, 2)} |`);
-}
+if (offRows.length)
+  section('The off switch', [
+    'Ratio to plain Asio of the single-file chains with propagation switched',
+    'off at run time (`al::set_enabled(false)`: the chain runs in the empty',
+    'context), and with the library compiled out (`BOOST_ASYNC_LOCAL_DISABLE`:',
+    'executors pass functions straight through), each against plain Asio in',
+    'the same rounds.'],
+    ['process', 'chain', 'ratio to plain', 'spread over rounds'], 2,
+    offRows.map(([proc, label, x]) => `| ${proc} | ${label} | ${fmt(x?.ratio, 2)} | ${roundSpread(x)} |`));
 
 lines.push('', '## Variables', '');
 lines.push('| operation | ns |', '|---|---:|');
