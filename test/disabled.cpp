@@ -27,6 +27,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 namespace al = boost::async_local;
@@ -77,7 +78,42 @@ BOOST_AUTO_TEST_CASE(variables_bind_nothing)
   BOOST_TEST(detail::current_node == nullptr);
 }
 
+// An inner executor that keeps the type of what it is given.
+struct spy_executor
+{
+  std::type_info const** seen;
+
+  template <class F>
+  void execute(F&&) const
+  {
+    *seen = &typeid(std::decay_t<F>);
+  }
+
+  friend bool operator==(spy_executor const&, spy_executor const&) noexcept
+  {
+    return true;
+  }
+};
+
+struct function
+{
+  void operator()() const {}
+};
+
 BOOST_AUTO_TEST_CASE(executors_pass_functions_straight_through)
+{
+  // The wrapper hands the inner executor the function itself, not a
+  // function carrying a context.
+  std::type_info const* seen = nullptr;
+  al::propagating_executor<spy_executor> spy(spy_executor{&seen});
+  spy.execute(function{});
+  BOOST_TEST((seen && *seen == typeid(function)));
+  seen = nullptr;
+  std::move(spy).execute(function{});
+  BOOST_TEST((seen && *seen == typeid(function)));
+}
+
+BOOST_AUTO_TEST_CASE(executors_run_functions_in_no_context)
 {
   net::io_context ioc;
   auto ex = al::make_executor(ioc.get_executor());
