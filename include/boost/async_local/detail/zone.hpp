@@ -77,12 +77,15 @@ inline zone_state* zone_of(node const* n) noexcept
 }
 
 // A cancellation signal a zone hands out as the cancellation slot of a
-// bound handler (zone_cancellation below); listed in its zone.
+// bound handler (zone_cancellation below); listed in its zone, which it
+// keeps alive: the handler holds the entry alone, one pointer, so that a
+// binder outside zones moves and dies as cheaply as it can.
 struct zone_cancel_entry
 {
   net::cancellation_signal signal;
   zone_cancel_entry* prev = nullptr;
   zone_cancel_entry* next = nullptr;
+  std::shared_ptr<zone_state> zone;
 };
 
 // A handler waiting for its zone to be idle.
@@ -336,8 +339,7 @@ public:
   }
 
   zone_cancellation(zone_cancellation&& other) noexcept
-    : zone_(std::move(other.zone_)),
-      entry_(std::exchange(other.entry_, nullptr))
+    : entry_(std::exchange(other.entry_, nullptr))
   {
   }
 
@@ -366,12 +368,7 @@ public:
   void reset() noexcept
   {
     if (entry_)
-    {
-      // Whatever the operation left in the slot is destroyed with the
-      // signal; an operation clears it before completing.
-      zone_->release_cancel_entry(std::exchange(entry_, nullptr));
-      zone_.reset();
-    }
+      release(std::exchange(entry_, nullptr));
   }
 
 private:
@@ -385,13 +382,23 @@ private:
       zone_state* const z = zone_of(n);
       if (!z)
         return net::cancellation_slot();
+      std::shared_ptr<zone_state> keep = z->shared_from_this();
       entry_ = z->new_cancel_entry();
-      zone_ = z->shared_from_this();
+      entry_->zone = std::move(keep);
     }
     return entry_->signal.slot();
   }
 
-  mutable std::shared_ptr<zone_state> zone_;
+  // Whatever the operation left in the slot is destroyed with the signal;
+  // an operation clears it before completing. The zone outlives the entry's
+  // release: it may free the entry, which held it.
+  BOOST_ASYNC_LOCAL_NOINLINE static void release(
+      zone_cancel_entry* e) noexcept
+  {
+    std::shared_ptr<zone_state> const z = std::move(e->zone);
+    z->release_cancel_entry(e);
+  }
+
   mutable zone_cancel_entry* entry_ = nullptr;
 };
 
