@@ -17,6 +17,7 @@
 #include <boost/async_local/zone.hpp>
 
 #include "common.hpp"
+#include "initiations.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -55,43 +56,6 @@ struct fixture : test::clean_thread
     al::set_enabled(true);
   }
 };
-
-// Initiates work on every kind of path inside id.run(1), with the switch
-// off while initiating when `off`; runs it with the switch on. Returns what
-// each handler read.
-std::vector<int> initiate_everywhere(bool off)
-{
-  test::io_context ioc;
-  auto ex = al::make_executor(ioc.get_executor());
-  auto strand = al::make_strand(ioc.get_executor());
-  net::steady_timer timer(ex);
-  std::vector<int> seen;
-  auto record = [&] { seen.push_back(value()); };
-  id.run(1, [&] {
-    std::unique_ptr<switched_off> s;
-    if (off)
-      s = std::make_unique<switched_off>();
-    net::post(ex, record);
-    net::defer(ex, record);
-    net::post(strand, record);
-    timer.expires_after(1ms);
-    timer.async_wait([&](error_code) { record(); });
-    net::post(ioc, al::bind_snapshot(record));
-    auto r = std::make_shared<al::resource>("job");
-    net::post(ioc, [r, record] { r->run(record); });
-#if defined(BOOST_ASYNC_LOCAL_TEST_CO_AWAIT)
-    net::co_spawn(ex, [&]() -> net::awaitable<void> {
-      record();
-      net::steady_timer t(co_await net::this_coro::executor, 1ms);
-      co_await t.async_wait(net::use_awaitable);
-      record();
-    }, net::detached);
-#endif
-  });
-  BOOST_TEST(al::is_enabled());
-  ioc.run();
-  return seen;
-}
 
 } // namespace
 
@@ -133,8 +97,14 @@ BOOST_AUTO_TEST_CASE(work_initiated_while_off_runs_in_the_empty_context)
 {
   // The same initiations with the switch on see the binding: the test can
   // tell.
-  std::vector<int> const on = initiate_everywhere(false);
-  std::vector<int> const off = initiate_everywhere(true);
+  std::vector<int> const on =
+    test::initiate_everywhere(id, [](auto initiate) { initiate(); });
+  std::vector<int> const off =
+    test::initiate_everywhere(id, [](auto initiate) {
+      switched_off s;
+      initiate();
+    });
+  BOOST_TEST(al::is_enabled());
   BOOST_TEST(on.size() == off.size());
   BOOST_TEST(on.size() >= 6u);
   BOOST_TEST(on == std::vector<int>(on.size(), 1),
