@@ -74,6 +74,13 @@ BOOST_AUTO_TEST_CASE(variables_bind_nothing)
   BOOST_TEST(id.get() == nullptr);
   id.exit([] {});
   id.disable();
+  auto t = id.assign(3);
+  BOOST_TEST(!t.active());
+  BOOST_TEST(id.get() == nullptr);
+  id.reset(std::move(t));
+  auto f = al::suppress_flow();
+  BOOST_TEST(!f.active());
+  BOOST_TEST(!al::is_flow_suppressed());
   BOOST_TEST(al::snapshot::current().empty());
   BOOST_TEST(detail::current_node == nullptr);
 }

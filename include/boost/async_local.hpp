@@ -14,6 +14,7 @@
 #include <boost/async_local/context_loss_detector.hpp>
 #include <boost/async_local/enable.hpp>
 #include <boost/async_local/executor.hpp>
+#include <boost/async_local/flow.hpp>
 #include <boost/async_local/hooks.hpp>
 #include <boost/async_local/resource.hpp>
 #include <boost/async_local/restore_guard.hpp>

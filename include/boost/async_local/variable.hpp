@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <type_traits>
 #include <utility>
 
@@ -116,11 +117,13 @@ public:
   {
     if (!detail::enabled())
       return std::invoke(std::forward<F>(f), std::forward<A>(a)...);
-    detail::node const* n = detail::current();
+    detail::node* const n = detail::current();
     std::uint64_t const k = key();
-    detail::node* unbound = (n && detail::find(n, k))
-      ? detail::make_node<detail::no_value>(n, k)
-      : detail::acquire_current();
+    detail::node* unbound = n;
+    if (n && detail::find(n, k))
+      unbound = detail::make_node<detail::no_value>(n, k);
+    else if (n)
+      detail::share_current(n);
     detail::scope s(unbound);
     return std::invoke(std::forward<F>(f), std::forward<A>(a)...);
   }
@@ -138,6 +141,91 @@ public:
       return restore_guard();
     return detail::access::construct<restore_guard>(detail::make_node<T>(
         detail::current(), key(), std::move(value)));
+  }
+
+  class token;
+
+  /// Binds `value` in the current context, with no scope to end it, as
+  /// Python's `ContextVar.set` does; @ref reset with the token undoes it.
+  /**
+   * The current context is replaced by one with this variable bound to
+   * `value`; other variables keep their bindings. The binding lasts until
+   * it is replaced (by @ref reset, another assignment, or @ref disable),
+   * or until the enclosing scope ends: the handler the executor runs, a
+   * @ref run, a snapshot's `run`; outside every scope, until the thread
+   * exits, when the library releases what the thread still has bound.
+   * Work initiated meanwhile captures it, as it would a binding of
+   * @ref run.
+   *
+   * A token may be dropped: the binding stays. A @ref restore_guard made
+   * before the assignment and destroyed after it finds its binding no
+   * longer current, and restores nothing (see restore_guard): use one
+   * style within a scope.
+   *
+   * While propagation is switched off (@ref set_enabled), nothing is bound
+   * and the token is empty.
+   *
+   * @returns A token that remembers this variable's previous value (or
+   * that it had none) and keeps that value alive, and nothing else.
+   * @throws What allocating the binding throws; nothing is bound then.
+   */
+  token assign(T value) const
+  {
+    if (!detail::enabled())
+      return token();
+    detail::node* const n = detail::current();
+    std::uint64_t const k = key();
+    detail::node* const next =
+      detail::make_node<T>(n, k, std::move(value));
+    token t(this, k, n ? detail::find_entry(n, k) : nullptr);
+    install(n, next);
+    return t;
+  }
+
+  /// Gives this variable back the value it had before the assignment
+  /// that made `t` (or makes it unbound, if it had none), in the current
+  /// context, as Python's `ContextVar.reset` does.
+  /**
+   * Other variables keep their current bindings, and so do bindings of
+   * this variable made since in enclosing scopes: only the current context
+   * changes, as @ref assign changes it. Tokens may be reset in any order:
+   * each brings back the value its own assignment replaced, whatever
+   * happened since (`t1 = assign(1); t2 = assign(2); reset(t1)` leaves the
+   * variable as it was before both; `reset(t2)` then binds 1). A token may
+   * be reset in another handler or on another thread than the one that
+   * made it: it rebinds there.
+   *
+   * `t` is spent on success. An empty token (default-constructed, spent,
+   * or made while propagation was off) and a token made before
+   * @ref disable reset nothing (the values bound before a disable are never
+   * visible again). While propagation is switched off, nothing is
+   * rebound and `t` is spent.
+   *
+   * @throws std::invalid_argument if `t` was made by another variable; `t`
+   * is left as it was. What allocating the binding throws; `t` is left as
+   * it was.
+   */
+  void reset(token&& t) const
+  {
+    if (!t.variable_)
+      return;
+    if (t.variable_ != this)
+      throw std::invalid_argument(
+          "boost::async_local::variable::reset: a token of another variable");
+    std::uint64_t const k = key();
+    if (t.key_ == k && detail::enabled())
+    {
+      detail::node* const n = detail::current();
+      detail::node* next = n;
+      if (t.previous_.owner)
+        next = detail::make_node<detail::shared_value>(n, k,
+            detail::shared_value{t.previous_});
+      else if (n && detail::find(n, k))
+        next = detail::make_node<detail::no_value>(n, k);
+      if (next != n)
+        install(n, next);
+    }
+    token spent(std::move(t));
   }
 
   /// Lets go of every value bound so far, as Node's
@@ -172,6 +260,15 @@ public:
   }
 
 private:
+  // Replaces the current context `n` by `next` (one reference, taken over)
+  // outside any scope.
+  static void install(detail::node* n, detail::node* next) noexcept
+  {
+    detail::register_slot_cleanup();
+    detail::current_node = next;
+    detail::release(n);
+  }
+
   // Relaxed: the key orders nothing; a reader sees the old one or the new.
   std::uint64_t key() const noexcept
   {
@@ -179,6 +276,79 @@ private:
   }
 
   std::atomic<std::uint64_t> key_;
+};
+
+/// What @ref variable::assign returns: the variable's previous value, to
+/// bring back with @ref variable::reset.
+/**
+ * It keeps that value alive (not the rest of the context it was bound in)
+ * until it is spent or destroyed. Movable, not copyable: a token is reset
+ * at most once.
+ *
+ * @par Thread safety
+ * Distinct objects: safe. Shared objects: unsafe. A token may be moved to
+ * and reset on any thread.
+ */
+template <class T>
+class variable<T>::token
+{
+public:
+  /// An empty token: resetting it does nothing.
+  token() noexcept = default;
+
+  token(token&& other) noexcept
+    : variable_(std::exchange(other.variable_, nullptr)),
+      key_(other.key_),
+      previous_(std::exchange(other.previous_, detail::entry{}))
+  {
+  }
+
+  token& operator=(token&& other) noexcept
+  {
+    token(std::move(other)).swap(*this);
+    return *this;
+  }
+
+  token(token const&) = delete;
+  token& operator=(token const&) = delete;
+
+  ~token()
+  {
+    if (previous_.owner)
+      detail::release_value(previous_.owner);
+  }
+
+  /// True until the token is spent (or when it was made empty).
+  bool active() const noexcept
+  {
+    return variable_ != nullptr;
+  }
+
+private:
+  friend class variable<T>;
+
+  // Remembers `previous` (null: the variable was unbound) and pins its
+  // value.
+  token(variable const* v, std::uint64_t key,
+      detail::entry const* previous) noexcept
+    : variable_(v),
+      key_(key),
+      previous_(previous ? *previous : detail::entry{})
+  {
+    if (previous_.owner)
+      detail::increment(previous_.owner->value_refs);
+  }
+
+  void swap(token& other) noexcept
+  {
+    std::swap(variable_, other.variable_);
+    std::swap(key_, other.key_);
+    std::swap(previous_, other.previous_);
+  }
+
+  variable const* variable_ = nullptr;
+  std::uint64_t key_ = 0;
+  detail::entry previous_{};
 };
 
 } // namespace async_local

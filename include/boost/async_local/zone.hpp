@@ -411,11 +411,14 @@ private:
   }
 
   // The caller's context with `z` and the zones inside it left: the
-  // binding goes back to z's parent.
+  // binding goes back to z's parent. A capture: empty while propagation is
+  // off or the flow suppressed, as snapshot::current() is.
   BOOST_ASYNC_LOCAL_NOINLINE static snapshot outside(
       detail::zone_state const& z)
   {
     detail::node* const n = detail::current();
+    if (!detail::enabled() || (n && (n->flags & detail::node_no_flow)))
+      return snapshot();
     for (detail::zone_state* c = detail::zone_of(n); c; c = c->parent.get())
       if (c == &z)
       {

@@ -72,7 +72,11 @@ struct node
   // node_zoned: the last entry is a zone's (zone_key), the one test an
   // operation makes, once a zone exists, to know whether it is in one.
   // node_replacement: variable::disable made this context in place of
-  // another (a value_node<replacement>). Fills what was padding.
+  // another (a value_node<replacement>).
+  // node_no_flow: suppress_flow made this context, or it was bound inside
+  // one that was: it is current, but work initiated in it captures the
+  // empty context. Such a context may have no entries at all.
+  // Fills what was padding.
   std::uint32_t flags;
   entry* entries;
 };
@@ -80,7 +84,8 @@ struct node
 enum : std::uint32_t
 {
   node_zoned = 1,
-  node_replacement = 2
+  node_replacement = 2,
+  node_no_flow = 4
 };
 
 // The key under which a zone (zone.hpp) is bound in a context: never a
@@ -101,6 +106,15 @@ inline std::uint64_t next_key() noexcept
 // Lookup is a linear scan over at most 8 entries (no hashing, no branches
 // beyond the compare), and a binary search above that.
 constexpr std::uint32_t linear_lookup_limit = 8;
+
+inline entry const* find_entry(node const* n, std::uint64_t key) noexcept
+{
+  entry const* const e = n->entries;
+  entry const* const end = e + n->size;
+  entry const* const it = std::lower_bound(e, end, key,
+      [](entry const& x, std::uint64_t k) { return x.key < k; });
+  return (it != end && it->key == key) ? it : nullptr;
+}
 
 inline void const* find(node const* n, std::uint64_t key) noexcept
 {
@@ -218,6 +232,17 @@ struct replacement
   node const* from;
 };
 
+// The inline value of a context that suppress_flow made: the same entries,
+// flagged node_no_flow.
+struct suppression {};
+
+// The inline value of a context that variable::reset made: the variable is
+// bound to a value another node holds (the entry), not to one of its own.
+struct shared_value
+{
+  entry bound;
+};
+
 template <class Block>
 constexpr std::size_t entries_offset() noexcept
 {
@@ -261,13 +286,18 @@ void destroy_value_node(node* n) noexcept
   deallocate_block<block>(n, bytes);
 }
 
-// Makes the node for `base` with `key` bound to T(args...) (when T is not
-// no_value) or with `key` removed (when it is). The result owns one reference.
-// Returns null when the result would be empty.
+// Makes the node for `base` with `key`
+// - bound to T(args...), for a value type T;
+// - bound to the value of the entry `shared_value::bound`, for shared_value;
+// - removed, for no_value and replacement (the caller says it is bound);
+// - as it is, for suppression, which flags the result node_no_flow.
+// The result owns one reference, and is node_no_flow when `base` is.
+// Returns null when the result would be the empty context (and flows).
 template <class T, class... Args>
 node* make_node(node const* base, std::uint64_t key, Args&&... args)
 {
-  constexpr bool binds = !std::is_same<T, no_value>::value
+  constexpr bool keeps = std::is_same<T, suppression>::value;
+  constexpr bool binds = !keeps && !std::is_same<T, no_value>::value
     && !std::is_same<T, replacement>::value;
   using block = value_node<T>;
 
@@ -281,11 +311,13 @@ node* make_node(node const* base, std::uint64_t key, Args&&... args)
   std::uint32_t size = base_size;
   if (binds && !present)
     ++size;
-  if (!binds && present)
+  if (!binds && !keeps && present)
     --size;
   // Callers unbind only what is bound.
-  BOOST_ASYNC_LOCAL_ASSERT(binds || present);
-  if (size == 0)
+  BOOST_ASYNC_LOCAL_ASSERT(binds || keeps || present);
+  std::uint32_t const flow = keeps
+    || (base && (base->flags & node_no_flow)) ? node_no_flow : 0u;
+  if (size == 0 && !flow)
     return nullptr;
 
   std::size_t const bytes = entries_offset<block>() + size * sizeof(entry);
@@ -319,11 +351,20 @@ node* make_node(node const* base, std::uint64_t key, Args&&... args)
     }
   };
   copy(base_entries, pos);
-  if constexpr (binds)
+  if constexpr (std::is_same<T, shared_value>::value)
+  {
+    ::new (static_cast<void*>(out)) entry{key, n->value.bound.owner,
+      n->value.bound.value};
+    increment(out++->owner->value_refs);
+  }
+  else if constexpr (binds)
+  {
     ::new (static_cast<void*>(out++)) entry{key, n, std::addressof(n->value)};
-  copy(present ? pos + 1 : pos, base_entries + base_size);
-  n->flags = (n->entries[size - 1].key == zone_key ? node_zoned : 0u)
-    | (std::is_same<T, replacement>::value ? node_replacement : 0u);
+  }
+  copy(present && !keeps ? pos + 1 : pos, base_entries + base_size);
+  n->flags = (size && n->entries[size - 1].key == zone_key ? node_zoned : 0u)
+    | (std::is_same<T, replacement>::value ? node_replacement : 0u)
+    | flow;
   return n;
 }
 
@@ -387,7 +428,7 @@ inline void register_slot_cleanup() noexcept
     register_slot_cleanup_now();
 }
 
-// A new reference to the current context.
+// A new reference to the current context `n` (not null), as it is.
 //
 // The slot's reference belongs to this thread alone. When it is the only
 // reference (a count of 1, read with acquire ordering so that it pairs with
@@ -395,20 +436,26 @@ inline void register_slot_cleanup() noexcept
 // count, and the new reference is a plain store. So the usual hop on one
 // thread (post from a handler whose own reference is the last one left)
 // takes one locked instruction, the release when the handler ends, not two.
+inline void share_current(node* n) noexcept
+{
+  if (n->refs.load(std::memory_order_acquire) == 1)
+    n->refs.store(2, std::memory_order_relaxed);
+  else
+    increment(n->refs);
+}
+
+// A new reference to the current context, to capture for new work.
 //
-// While the switch is off, nothing: the test costs a load only when there
-// is a context to capture.
+// While the switch is off, or the flow suppressed (suppress_flow), nothing:
+// the tests cost two loads only when there is a context to capture.
 inline node* acquire_current() noexcept
 {
   node* n = current();
   if (n)
   {
-    if (!enabled())
+    if (!enabled() || (n->flags & node_no_flow))
       return nullptr;
-    if (n->refs.load(std::memory_order_acquire) == 1)
-      n->refs.store(2, std::memory_order_relaxed);
-    else
-      increment(n->refs);
+    share_current(n);
   }
   return n;
 }
