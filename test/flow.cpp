@@ -177,6 +177,42 @@ BOOST_AUTO_TEST_CASE(suppression_does_not_reach_other_handlers)
   BOOST_TEST(seen == (std::vector<int>{5}), boost::test_tools::per_element());
 }
 
+// A zone made under the guard is not the request's child, and the
+// empty snapshot gives background work a zone of its own.
+BOOST_AUTO_TEST_CASE(a_zone_made_under_suppression_is_not_the_requests)
+{
+  test::io_context ioc;
+  auto ex = al::make_executor(ioc.get_executor());
+  al::zone request("request");
+  std::optional<al::zone> made_under_guard;
+  std::optional<al::zone> background;
+  request.run([&] {
+    {
+      auto g = al::suppress_flow();
+      made_under_guard.emplace("under the guard");
+    }
+    BOOST_TEST(!made_under_guard->parent());
+    id.run(1, [&] {
+      al::snapshot().run([&] {
+        background.emplace("background");
+        background->run([&] {
+          net::post(ex, [&] {
+            BOOST_TEST((al::zone::current() == *background));
+            BOOST_TEST(value() == -1);
+          });
+        });
+      });
+    });
+  });
+  BOOST_TEST(!background->parent());
+  made_under_guard->run([&] { net::post(ex, [] {}); });
+  BOOST_TEST(made_under_guard->pending() == 1u);
+  BOOST_TEST(background->pending() == 1u);
+  BOOST_TEST(request.pending() == 0u);
+  ioc.run();
+  BOOST_TEST(background->pending() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(work_initiated_under_suppression_leaves_its_zone)
 {
   test::io_context ioc;
@@ -302,6 +338,42 @@ BOOST_AUTO_TEST_CASE(reset_touches_only_its_variable)
   });
 }
 
+// An assignment reset with nothing in between puts back the very context
+// it replaced, so that guards around the pair still restore theirs (what
+// every OpenTelemetry scope does, see otel.cpp).
+BOOST_AUTO_TEST_CASE(an_assignment_reset_nests_inside_guards)
+{
+  test::io_context ioc;
+  auto ex = al::make_executor(ioc.get_executor());
+  std::vector<int> seen;
+  id.run(1, [&] {
+    al::snapshot const before = al::snapshot::current();
+    {
+      auto t = other.assign(7);
+      BOOST_TEST((al::snapshot::current() != before));
+      other.reset(std::move(t));
+      BOOST_TEST((al::snapshot::current() == before));
+    }
+    {
+      auto g = al::suppress_flow();
+      auto t = other.assign(7);
+      other.reset(std::move(t));
+    }
+    BOOST_TEST(!al::is_flow_suppressed());
+    net::post(ex, [&] { seen.push_back(value()); });
+    {
+      auto g = other.set(5);
+      auto t = id.assign(2);
+      id.reset(std::move(t));
+    }
+    BOOST_TEST(other.get() == nullptr);
+    BOOST_TEST(value() == 1);
+    BOOST_TEST((al::snapshot::current() == before));
+  });
+  ioc.run();
+  BOOST_TEST(seen == (std::vector<int>{1}), boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(tokens_reset_out_of_order)
 {
   // As Python's ContextVar.reset: each token brings back the value its
@@ -385,8 +457,8 @@ BOOST_AUTO_TEST_CASE(a_token_resets_on_another_thread)
   std::optional<al::variable<test::counted>::token> token;
   v.run(test::counted(1), [&] { token = v.assign(test::counted(2)); });
   // Back outside: the assignment ended with run's scope; the token keeps
-  // the value it replaced.
-  BOOST_TEST(test::counted::live == live + 1);
+  // the context it replaced and the one it made, so both values.
+  BOOST_TEST(test::counted::live == live + 2);
   std::thread([&] {
     v.reset(std::move(*token));
     token.reset();

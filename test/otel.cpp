@@ -15,6 +15,8 @@
 
 #include <boost/async_local/enable.hpp>
 #include <boost/async_local/executor.hpp>
+#include <boost/async_local/flow.hpp>
+#include <boost/async_local/snapshot.hpp>
 
 #include "common.hpp"
 
@@ -331,6 +333,68 @@ BOOST_AUTO_TEST_CASE(a_token_detaches_on_another_thread_where_it_is_attached)
   BOOST_TEST(seen == (std::vector<std::int64_t>{3, -1}),
       boost::test_tools::per_element());
   t.reset();
+}
+
+// A scope inside a guard leaves the guard's binding as it found it.
+BOOST_AUTO_TEST_CASE(scopes_nest_inside_guards)
+{
+  al::variable<int> user;
+  recording_tracer tracer;
+  {
+    auto g = user.set(42);
+    auto s = al::suppress_flow();
+    {
+      auto span = tracer.StartSpan("inner");
+      trace::Scope scope(span);
+    }
+    s.restore();
+    BOOST_TEST(!al::is_flow_suppressed());
+  }
+  BOOST_TEST(user.get() == nullptr);
+}
+
+// Detached inside a scope entered since, the context is detached there; the
+// token stays active, and detaches it from the enclosing context too once
+// that scope has ended.
+BOOST_AUTO_TEST_CASE(a_token_detached_in_an_inner_scope)
+{
+  al::variable<int> w;
+  al::snapshot().run([&] {
+    auto t = octx::RuntimeContext::Attach(with("k", 1));
+    w.run(1, [&] {
+      BOOST_TEST(octx::RuntimeContext::Detach(*t));
+      BOOST_TEST(value_of("k") == -1);
+    });
+    BOOST_TEST(value_of("k") == 1);
+    BOOST_TEST(octx::RuntimeContext::Detach(*t));
+    BOOST_TEST(value_of("k") == -1);
+    BOOST_TEST(!octx::RuntimeContext::Detach(*t));
+  });
+  // Destroyed instead of detached the second time.
+  al::snapshot().run([&] {
+    auto t = octx::RuntimeContext::Attach(with("k", 2));
+    w.run(1, [&] { BOOST_TEST(octx::RuntimeContext::Detach(*t)); });
+    t.reset();
+    BOOST_TEST(value_of("k") == -1);
+  });
+}
+
+BOOST_AUTO_TEST_CASE(a_token_detaches_while_propagation_is_off)
+{
+  al::snapshot().run([&] {
+    auto t = octx::RuntimeContext::Attach(with("k", 2));
+    al::set_enabled(false);
+    BOOST_TEST(octx::RuntimeContext::Detach(*t));
+    al::set_enabled(true);
+    BOOST_TEST(value_of("k") == -1);
+  });
+  al::snapshot().run([&] {
+    auto t = octx::RuntimeContext::Attach(with("k", 3));
+    al::set_enabled(false);
+    t.reset();
+    al::set_enabled(true);
+    BOOST_TEST(value_of("k") == -1);
+  });
 }
 
 BOOST_AUTO_TEST_CASE(while_propagation_is_off_nothing_is_attached)

@@ -39,9 +39,24 @@ namespace async_local {
  *
  * Suppression is a property of the current context, not of the thread:
  * bindings made under the guard (@ref variable::run, @ref variable::set,
- * @ref variable::assign, @ref variable::exit) are suppressed too, and a
- * handler run inline meanwhile (`io_context::run_one` called under the
- * guard) runs in its own context, whose work flows.
+ * @ref variable::assign, @ref variable::exit, @ref zone::run) are
+ * suppressed too, and a handler the library runs inline meanwhile (one
+ * submitted through a @ref propagating_executor or a binder, run by
+ * `io_context::run_one` called under the guard) runs in its own context,
+ * whose work flows. A handler submitted through a plain executor has no
+ * context of its own, and runs in the suppressed one.
+ *
+ * A zone made under the guard is not a child of the current zone. Entered
+ * under the guard (`zone::run`), it counts nothing, since nothing flows.
+ * For background work that has a zone of its own and carries nothing of
+ * the request, leave the request's context altogether instead:
+ *
+ * @code
+ * al::snapshot().run([&] {        // the empty context, which flows
+ *   al::zone background("refresher");
+ *   background.run([&] { asio::co_spawn(ex, refresh_forever(), asio::detached); });
+ * });
+ * @endcode
  *
  * The guard is a @ref restore_guard: destroying it (or calling
  * `restore()`) makes the context before it current again, under the rules
@@ -75,7 +90,8 @@ namespace async_local {
       detail::make_node<detail::suppression>(n, 0));
 }
 
-/// True while the current context does not flow (see @ref suppress_flow).
+/// True while the current context was made under @ref suppress_flow
+/// (while propagation is switched off, nothing flows whatever this says).
 inline bool is_flow_suppressed() noexcept
 {
   detail::node const* const n = detail::current();

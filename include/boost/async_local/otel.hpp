@@ -59,11 +59,24 @@ namespace otel {
  *   changes, and the answer is false. So a `trace::Scope` held across a
  *   `co_await` ends in the coroutine's context where it resumes, on
  *   whichever thread, and touches no other work's context.
- * - A token from another storage is refused (false).
+ * - When nothing was attached or bound since the token's `Attach`, the
+ *   context before it comes back as it was (the same context, not a copy),
+ *   so an enclosing guard (`variable::set`, @ref suppress_flow) still
+ *   finds its own binding when it ends.
+ * - Detached inside a scope entered since (a @ref variable::run, a handler
+ *   run inline), the token's context is detached in that scope; the token
+ *   stays active, so that detaching it again (or destroying it) once that
+ *   scope has ended detaches it from the enclosing context too.
+ * - A token from another storage is refused (false). Without RTTI
+ *   (`-fno-rtti`), tokens cannot be told apart: install the storage before
+ *   any token exists, and pass it only its own.
  * - While propagation is switched off (@ref set_enabled) or compiled out
  *   (`BOOST_ASYNC_LOCAL_DISABLE`), nothing is attached: `GetCurrent()`
  *   returns the empty context, so spans have no implicit parent. Spans
  *   with an explicit parent (`StartSpanOptions::parent`) are unaffected.
+ *   A token attached before the switch went off still detaches while it
+ *   is off if nothing was attached or bound since; otherwise it detaches
+ *   nothing until the switch is on again.
  *
  * @par Thread safety
  * As OpenTelemetry requires: every member may be called from any thread,
@@ -108,28 +121,40 @@ class context_storage final
     ~token() noexcept override
     {
       detach();
+#if defined(BOOST_ASYNC_LOCAL_NO_RTTI)
+      dying = this;
+#endif
     }
 
     bool detach() noexcept
     {
       if (!binding_.active())
         return false;
-      frame_ptr const* top = storage_.frames_.get();
-      for (frame const* f = top ? top->get() : nullptr; f; f = f->below.get())
-        if (f == frame_.get())
+      try
+      {
+        // Nothing attached or bound here since: the context before it
+        // comes back as it was (while propagation is off too).
+        if (detail::current() == binding_.after_)
         {
-          try
-          {
-            // Brings back the frame below this one: everything attached
-            // over it goes too.
-            storage_.frames_.reset(std::move(binding_));
-          }
-          catch (...)
-          {
-            return false;
-          }
+          storage_.frames_.reset(std::move(binding_));
           return true;
         }
+        frame_ptr const* top = storage_.frames_.get();
+        for (frame const* f = top ? top->get() : nullptr; f;
+            f = f->below.get())
+          if (f == frame_.get())
+          {
+            // Attached deeper, or in an enclosing scope: the frame below
+            // is current in this scope. The token stays active, so that
+            // an enclosing scope that still has the frame when this one
+            // ends can detach it too.
+            storage_.frames_.rebind(binding_);
+            return true;
+          }
+      }
+      catch (...)
+      {
+      }
       return false;
     }
 
@@ -181,11 +206,25 @@ public:
   /// attached in the current async context; true if so.
   bool Detach(token_type& t) noexcept override
   {
+#if defined(BOOST_ASYNC_LOCAL_NO_RTTI)
+    // Without RTTI, every token is taken to be one of this storage's:
+    // install it before any token exists, and never pass another's. The
+    // one whose base destructor calls this is already detached.
+    if (&t == std::exchange(dying, nullptr))
+      return false;
+    token* const ours = static_cast<token*>(&t);
+#else
     token* const ours = dynamic_cast<token*>(&t);
+#endif
     return ours && &ours->storage_ == this && ours->detach();
   }
 
 private:
+#if defined(BOOST_ASYNC_LOCAL_NO_RTTI)
+  // The token whose destructor is running on this thread.
+  static inline thread_local token_type const* dying = nullptr;
+#endif
+
   variable<frame_ptr> frames_;
 };
 

@@ -21,6 +21,9 @@
 
 namespace boost {
 namespace async_local {
+namespace otel {
+class context_storage;
+} // namespace otel
 
 /// An async-local variable: a key whose value follows asynchronous work.
 /**
@@ -157,16 +160,19 @@ public:
    * Work initiated meanwhile captures it, as it would a binding of
    * @ref run.
    *
-   * A token may be dropped: the binding stays. A @ref restore_guard made
-   * before the assignment and destroyed after it finds its binding no
-   * longer current, and restores nothing (see restore_guard): use one
-   * style within a scope.
+   * An assignment reset while nothing else has changed the current context
+   * since puts back the very context it replaced, so it nests inside any
+   * guard (@ref set, @ref suppress_flow): the guard still finds its own
+   * binding when it ends. A token may also be dropped: the binding stays,
+   * and a @ref restore_guard made before the assignment and destroyed
+   * after it finds its binding no longer current, and restores nothing
+   * (see restore_guard).
    *
    * While propagation is switched off (@ref set_enabled), nothing is bound
    * and the token is empty.
    *
-   * @returns A token that remembers this variable's previous value (or
-   * that it had none) and keeps that value alive, and nothing else.
+   * @returns A token that keeps the context before the assignment and the
+   * one it made alive until it is spent or destroyed.
    * @throws What allocating the binding throws; nothing is bound then.
    */
   token assign(T value) const
@@ -177,7 +183,9 @@ public:
     std::uint64_t const k = key();
     detail::node* const next =
       detail::make_node<T>(n, k, std::move(value));
-    token t(this, k, n ? detail::find_entry(n, k) : nullptr);
+    detail::add_ref(n);
+    detail::add_ref(next);
+    token t(this, k, n, next);
     install(n, next);
     return t;
   }
@@ -186,20 +194,22 @@ public:
   /// that made `t` (or makes it unbound, if it had none), in the current
   /// context, as Python's `ContextVar.reset` does.
   /**
-   * Other variables keep their current bindings, and so do bindings of
-   * this variable made since in enclosing scopes: only the current context
+   * If the current context is still the one the assignment made, the
+   * context it replaced is current again, as it was. Otherwise, other
+   * variables keep their current bindings, and so do bindings of this
+   * variable made since in enclosing scopes: only the current context
    * changes, as @ref assign changes it. Tokens may be reset in any order:
    * each brings back the value its own assignment replaced, whatever
    * happened since (`t1 = assign(1); t2 = assign(2); reset(t1)` leaves the
-   * variable as it was before both; `reset(t2)` then binds 1). A token may
-   * be reset in another handler or on another thread than the one that
-   * made it: it rebinds there.
+   * variable as it was before both; `reset(t2)` then binds 1). Unlike
+   * Python, a token may be reset in another handler or on another thread
+   * than the one that made it: it rebinds there.
    *
-   * `t` is spent on success. An empty token (default-constructed, spent,
-   * or made while propagation was off) and a token made before
-   * @ref disable reset nothing (the values bound before a disable are never
-   * visible again). While propagation is switched off, nothing is
-   * rebound and `t` is spent.
+   * `t` is spent. An empty token (default-constructed, moved from, or
+   * made while propagation was off) and a token made before @ref disable
+   * reset nothing (the values bound before a disable are never visible
+   * again). While propagation is switched off, only the first case above
+   * changes the current context (it binds nothing new).
    *
    * @throws std::invalid_argument if `t` was made by another variable; `t`
    * is left as it was. What allocating the binding throws; `t` is left as
@@ -213,17 +223,15 @@ public:
       throw std::invalid_argument(
           "boost::async_local::variable::reset: a token of another variable");
     std::uint64_t const k = key();
-    if (t.key_ == k && detail::enabled())
+    detail::node* const n = detail::current();
+    if (t.key_ == k && n == t.after_)
     {
-      detail::node* const n = detail::current();
-      detail::node* next = n;
-      if (t.previous_.owner)
-        next = detail::make_node<detail::shared_value>(n, k,
-            detail::shared_value{t.previous_});
-      else if (n && detail::find(n, k))
-        next = detail::make_node<detail::no_value>(n, k);
-      if (next != n)
-        install(n, next);
+      detail::add_ref(t.before_);
+      install(n, t.before_);
+    }
+    else if (t.key_ == k && detail::enabled())
+    {
+      rebind(t);
     }
     token spent(std::move(t));
   }
@@ -260,6 +268,26 @@ public:
   }
 
 private:
+  friend class otel::context_storage;
+
+  // Binds, in the current context, the value `t`'s assignment replaced (or
+  // unbinds); `t` stays as it is.
+  void rebind(token const& t) const
+  {
+    std::uint64_t const k = key();
+    detail::node* const n = detail::current();
+    detail::entry const* const previous =
+      t.before_ ? detail::find_entry(t.before_, k) : nullptr;
+    detail::node* next = n;
+    if (previous)
+      next = detail::make_node<detail::shared_value>(n, k,
+          detail::shared_value{*previous});
+    else if (n && detail::find(n, k))
+      next = detail::make_node<detail::no_value>(n, k);
+    if (next != n)
+      install(n, next);
+  }
+
   // Replaces the current context `n` by `next` (one reference, taken over)
   // outside any scope.
   static void install(detail::node* n, detail::node* next) noexcept
@@ -281,13 +309,13 @@ private:
 /// What @ref variable::assign returns: the variable's previous value, to
 /// bring back with @ref variable::reset.
 /**
- * It keeps that value alive (not the rest of the context it was bound in)
- * until it is spent or destroyed. Movable, not copyable: a token is reset
- * at most once.
+ * It keeps the context before the assignment and the one the assignment
+ * made alive until it is spent or destroyed (so their values too).
+ * Movable, not copyable: a token is reset at most once.
  *
  * @par Thread safety
  * Distinct objects: safe. Shared objects: unsafe. A token may be moved to
- * and reset on any thread.
+ * and reset or destroyed on any thread.
  */
 template <class T>
 class variable<T>::token
@@ -299,7 +327,8 @@ public:
   token(token&& other) noexcept
     : variable_(std::exchange(other.variable_, nullptr)),
       key_(other.key_),
-      previous_(std::exchange(other.previous_, detail::entry{}))
+      before_(std::exchange(other.before_, nullptr)),
+      after_(std::exchange(other.after_, nullptr))
   {
   }
 
@@ -314,8 +343,8 @@ public:
 
   ~token()
   {
-    if (previous_.owner)
-      detail::release_value(previous_.owner);
+    detail::release(before_);
+    detail::release(after_);
   }
 
   /// True until the token is spent (or when it was made empty).
@@ -326,29 +355,32 @@ public:
 
 private:
   friend class variable<T>;
+  // It detaches in an inner scope without spending the token.
+  friend class otel::context_storage;
 
-  // Remembers `previous` (null: the variable was unbound) and pins its
-  // value.
-  token(variable const* v, std::uint64_t key,
-      detail::entry const* previous) noexcept
+  // Adopts one reference to each of `before` (may be null: the empty
+  // context) and `after`.
+  token(variable const* v, std::uint64_t key, detail::node* before,
+      detail::node* after) noexcept
     : variable_(v),
       key_(key),
-      previous_(previous ? *previous : detail::entry{})
+      before_(before),
+      after_(after)
   {
-    if (previous_.owner)
-      detail::increment(previous_.owner->value_refs);
   }
 
   void swap(token& other) noexcept
   {
     std::swap(variable_, other.variable_);
     std::swap(key_, other.key_);
-    std::swap(previous_, other.previous_);
+    std::swap(before_, other.before_);
+    std::swap(after_, other.after_);
   }
 
   variable const* variable_ = nullptr;
   std::uint64_t key_ = 0;
-  detail::entry previous_{};
+  detail::node* before_ = nullptr;
+  detail::node* after_ = nullptr;
 };
 
 } // namespace async_local

@@ -134,8 +134,9 @@ public:
   /// No zone.
   zone() noexcept = default;
 
-  /// Makes a zone, a child of the current zone if there is one; it takes
-  /// the parent's executor for its deadline.
+  /// Makes a zone, a child of the current zone if there is one (and the
+  /// flow is not suppressed, see @ref suppress_flow); it takes the
+  /// parent's executor for its deadline.
   /**
    * @throws std::bad_alloc.
    */
@@ -405,7 +406,10 @@ private:
       std::string_view name,
       std::optional<detail::net::any_io_executor> ex)
   {
-    auto parent = current().state_;
+    // Under suppress_flow, no parent: the new zone is not the request's.
+    detail::node const* const n = detail::current();
+    auto parent = n && (n->flags & detail::node_no_flow)
+      ? nullptr : current().state_;
     return std::make_shared<detail::zone_state>(std::string(name),
         std::move(parent), std::move(ex));
   }

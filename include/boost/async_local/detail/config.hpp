@@ -38,4 +38,14 @@
 # define BOOST_ASYNC_LOCAL_NOINLINE __attribute__((noinline))
 #endif
 
+// Without RTTI (-fno-rtti): otel.hpp cannot tell its tokens from others,
+// and snapshot::bindings reports no value types.
+#if !defined(BOOST_ASYNC_LOCAL_NO_RTTI)
+# if defined(__GNUC__) && !defined(__GXX_RTTI)
+#  define BOOST_ASYNC_LOCAL_NO_RTTI 1
+# elif defined(_MSC_VER) && !defined(_CPPRTTI)
+#  define BOOST_ASYNC_LOCAL_NO_RTTI 1
+# endif
+#endif
+
 #endif // BOOST_ASYNC_LOCAL_DETAIL_CONFIG_HPP
