@@ -10,10 +10,17 @@
 
 #include <boost/async_local/detail/access.hpp>
 #include <boost/async_local/detail/context.hpp>
+#include <boost/async_local/detail/registry.hpp>
 
 #include <functional>
+#include <optional>
+#include <ostream>
+#include <sstream>
+#include <string>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
+#include <vector>
 
 namespace boost {
 namespace async_local {
@@ -115,6 +122,88 @@ public:
   bool empty() const noexcept
   {
     return node_ == nullptr;
+  }
+
+  /// One variable's binding in a snapshot, as @ref bindings lists it.
+  struct binding
+  {
+    /// The variable's name (see `variable(std::string)`); empty if it has
+    /// none.
+    std::string name;
+
+    /// `typeid` of the variable's value type; null when compiled without
+    /// RTTI.
+    std::type_info const* type = nullptr;
+
+    /// The value as its `operator<<` prints it, with every byte outside
+    /// printable ASCII, the backslash and the double quote escaped (`\n`
+    /// becomes `\x0a`, `"` becomes `\"`); empty when the type has no
+    /// `operator<<`.
+    std::optional<std::string> value;
+  };
+
+  /// The bindings of this snapshot, for logs and debuggers.
+  /**
+   * One element per variable bound, in the order the variables were made
+   * (a variable's `disable()` counts as making it anew). Values of
+   * variables destroyed since, or bound before a `disable()`, are left
+   * out: no code can read them any more. A zone's binding is left out
+   * (see @ref zone::current).
+   *
+   * @par Thread safety
+   * Safe to call concurrently with anything. It takes a lock that making
+   * and destroying a variable take too, and releases it before printing
+   * values.
+   *
+   * @par Cost
+   * Allocates; O(bindings × live variables). Not for hot paths.
+   *
+   * @throws std::bad_alloc, and what a value's `operator<<` throws.
+   */
+  std::vector<binding> bindings() const
+  {
+    std::vector<binding> out;
+    for (detail::found_binding& f : detail::find_bindings(node_))
+    {
+      binding b{std::move(f.name), f.type, std::nullopt};
+      if (f.print)
+      {
+        std::ostringstream os;
+        f.print(os, f.value);
+        b.value.emplace();
+        detail::append_escaped(*b.value, os.str());
+      }
+      out.push_back(std::move(b));
+    }
+    return out;
+  }
+
+  /// Writes `{name="value", ...}`: the bindings as @ref bindings lists
+  /// them, names escaped as values are, `(unnamed)` for a variable with no
+  /// name and `(not printable)` for a value with no `operator<<`. Nothing
+  /// it writes can end a log line.
+  friend std::ostream& operator<<(std::ostream& os, snapshot const& s)
+  {
+    std::string text = "{";
+    for (binding const& b : s.bindings())
+    {
+      if (text.size() > 1)
+        text += ", ";
+      if (b.name.empty())
+        text += "(unnamed)";
+      else
+        detail::append_escaped(text, b.name);
+      if (b.value)
+      {
+        text += "=\"";
+        text += *b.value;
+        text += '"';
+      }
+      else
+        text += "=(not printable)";
+    }
+    text += '}';
+    return os << text;
   }
 
   /// Two snapshots are equal when they are the same capture.

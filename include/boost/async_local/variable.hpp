@@ -9,6 +9,7 @@
 #define BOOST_ASYNC_LOCAL_VARIABLE_HPP
 
 #include <boost/async_local/detail/context.hpp>
+#include <boost/async_local/detail/registry.hpp>
 #include <boost/async_local/enable.hpp>
 #include <boost/async_local/restore_guard.hpp>
 
@@ -16,6 +17,8 @@
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
+#include <string>
+#include <typeinfo>
 #include <type_traits>
 #include <utility>
 
@@ -64,9 +67,39 @@ public:
   /// The type of the bound values.
   using value_type = T;
 
+  /// A variable without a name.
   variable() noexcept
-    : key_(detail::next_key())
+    : key_(detail::next_key()),
+      info_{&key_, "", type_of(), detail::printer<T>(), nullptr, nullptr}
   {
+    detail::enlist(info_);
+  }
+
+  /// A variable named `name`, as @ref snapshot::bindings lists it (Python's
+  /// `ContextVar(name)`): for logs and debuggers, not a key; two variables
+  /// may share a name.
+  /**
+   * @throws std::bad_alloc.
+   */
+  explicit variable(std::string name)
+    : key_(detail::next_key()),
+      name_(std::move(name)),
+      info_{&key_, name_.c_str(), type_of(), detail::printer<T>(), nullptr,
+        nullptr}
+  {
+    detail::enlist(info_);
+  }
+
+  /// Values already bound stay alive where contexts hold them, unreadable.
+  ~variable()
+  {
+    detail::delist(info_);
+  }
+
+  /// The variable's name; empty if it has none.
+  std::string const& name() const noexcept
+  {
+    return name_;
   }
 
   variable(variable const&) = delete;
@@ -297,6 +330,15 @@ private:
     detail::release(n);
   }
 
+  static std::type_info const* type_of() noexcept
+  {
+#if defined(BOOST_ASYNC_LOCAL_NO_RTTI)
+    return nullptr;
+#else
+    return &typeid(T);
+#endif
+  }
+
   // Relaxed: the key orders nothing; a reader sees the old one or the new.
   std::uint64_t key() const noexcept
   {
@@ -304,6 +346,8 @@ private:
   }
 
   std::atomic<std::uint64_t> key_;
+  std::string name_;
+  detail::variable_info info_;
 };
 
 /// What @ref variable::assign returns: the variable's previous value, to
