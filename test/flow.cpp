@@ -59,7 +59,12 @@ BOOST_AUTO_TEST_CASE(work_initiated_under_suppression_runs_in_the_empty_context)
       initiate();
     });
   BOOST_TEST(flows.size() == suppressed.size());
-  BOOST_TEST(flows.size() >= 7u);
+  // Six paths, and a coroutine that reads twice where there is co_await.
+#if defined(BOOST_ASYNC_LOCAL_TEST_CO_AWAIT)
+  BOOST_TEST(flows.size() == 8u);
+#else
+  BOOST_TEST(flows.size() == 6u);
+#endif
   BOOST_TEST(flows == std::vector<int>(flows.size(), 1),
       boost::test_tools::per_element());
   BOOST_TEST(suppressed == std::vector<int>(suppressed.size(), -1),
