@@ -397,6 +397,20 @@ BOOST_AUTO_TEST_CASE(a_token_detaches_while_propagation_is_off)
   });
 }
 
+// OpenTelemetry forbids it, but a storage replaced while a token lives
+// must not make the token's end a use after free.
+BOOST_AUTO_TEST_CASE(a_token_outlives_its_storage)
+{
+  al::snapshot().run([&] {
+    auto t = octx::RuntimeContext::Attach(with("k", 4));
+    al::otel::install_context_storage();
+    // The new storage has its own context, and refuses the old token.
+    BOOST_TEST(value_of("k") == -1);
+    BOOST_TEST(!octx::RuntimeContext::Detach(*t));
+    t.reset();
+  });
+}
+
 BOOST_AUTO_TEST_CASE(while_propagation_is_off_nothing_is_attached)
 {
   al::set_enabled(false);

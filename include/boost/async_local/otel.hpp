@@ -89,9 +89,9 @@ namespace otel {
  * variable bound costs: nothing more than a hop with any binding.
  *
  * @par Lifetime
- * The storage must outlive every token it made (OpenTelemetry keeps it
- * alive through `RuntimeContext`; do not replace it while spans are
- * active).
+ * A token may outlive its storage (the storage replaced while spans are
+ * active): it still detaches from the contexts it was attached in, and
+ * the new storage refuses it.
  */
 class context_storage final
   : public opentelemetry::context::RuntimeContextStorage
@@ -107,12 +107,14 @@ class context_storage final
     std::shared_ptr<frame const> below;
   };
   using frame_ptr = std::shared_ptr<frame const>;
+  using frames_type = variable<frame_ptr>;
 
   class token final : public token_type
   {
   public:
-    token(context_type const& c, context_storage const& s, frame_ptr f)
-      : token_type(c), storage_(s), frame_(std::move(f))
+    token(context_type const& c, std::shared_ptr<frames_type const> frames,
+        frame_ptr f)
+      : token_type(c), frames_(std::move(frames)), frame_(std::move(f))
     {
     }
 
@@ -136,10 +138,10 @@ class context_storage final
         // comes back as it was (while propagation is off too).
         if (detail::current() == binding_.after_)
         {
-          storage_.frames_.reset(std::move(binding_));
+          frames_->reset(std::move(binding_));
           return true;
         }
-        frame_ptr const* top = storage_.frames_.get();
+        frame_ptr const* top = frames_->get();
         for (frame const* f = top ? top->get() : nullptr; f;
             f = f->below.get())
           if (f == frame_.get())
@@ -148,7 +150,7 @@ class context_storage final
             // is current in this scope. The token stays active, so that
             // an enclosing scope that still has the frame when this one
             // ends can detach it too.
-            storage_.frames_.rebind(binding_);
+            frames_->rebind(binding_);
             return true;
           }
       }
@@ -161,12 +163,15 @@ class context_storage final
   private:
     friend class context_storage;
 
-    context_storage const& storage_;
+    // Shared with the storage, so that a token outliving it (the storage
+    // replaced while spans are active) still detaches safely.
+    std::shared_ptr<frames_type const> frames_;
     frame_ptr frame_;
     variable<frame_ptr>::token binding_;
   };
 
 public:
+  /// @throws std::bad_alloc.
   context_storage() = default;
   context_storage(context_storage const&) = delete;
   context_storage& operator=(context_storage const&) = delete;
@@ -175,7 +180,7 @@ public:
   /// none).
   context_type GetCurrent() noexcept override
   {
-    frame_ptr const* top = frames_.get();
+    frame_ptr const* top = frames_->get();
     return top && *top ? (*top)->context : context_type();
   }
 
@@ -189,11 +194,11 @@ public:
   {
     try
     {
-      frame_ptr const* top = frames_.get();
+      frame_ptr const* top = frames_->get();
       frame_ptr f = std::make_shared<frame const>(
           frame{c, top ? *top : frame_ptr()});
-      std::unique_ptr<token> t(new token(c, *this, f));
-      t->binding_ = frames_.assign(std::move(f));
+      std::unique_ptr<token> t(new token(c, frames_, f));
+      t->binding_ = frames_->assign(std::move(f));
       return opentelemetry::nostd::unique_ptr<token_type>(t.release());
     }
     catch (...)
@@ -216,7 +221,7 @@ public:
 #else
     token* const ours = dynamic_cast<token*>(&t);
 #endif
-    return ours && &ours->storage_ == this && ours->detach();
+    return ours && ours->frames_ == frames_ && ours->detach();
   }
 
 private:
@@ -225,7 +230,8 @@ private:
   static inline thread_local token_type const* dying = nullptr;
 #endif
 
-  variable<frame_ptr> frames_;
+  std::shared_ptr<frames_type const> frames_ =
+    std::make_shared<frames_type const>();
 };
 
 /// Makes a new @ref context_storage OpenTelemetry's runtime context
