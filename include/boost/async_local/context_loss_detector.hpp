@@ -45,7 +45,9 @@ namespace async_local {
  * @par What it cannot report
  * Handlers the library did not run that start no work; work started with a
  * context bound again by hand (`variable::run` in such a handler:
- * deliberate, or the context came from elsewhere); and a function that runs
+ * deliberate, or the context came from elsewhere); work started under
+ * @ref suppress_flow (deliberate too, and the suppressed context is not the
+ * empty one); and a function that runs
  * inside another's run, as the functions of a batch of Asio's plain strand
  * made over a type-erased propagating executor do (`net::make_strand` on
  * `any_io_executor`: use `al::make_strand`). Asio's initiating
