@@ -84,7 +84,7 @@ namespace async_local {
 [[nodiscard]] inline restore_guard suppress_flow()
 {
   detail::node* const n = detail::current();
-  if (!detail::enabled() || (n && (n->flags & detail::node_no_flow)))
+  if (!detail::enabled() || detail::flow_suppressed(n))
     return restore_guard();
   return detail::access::construct<restore_guard>(
       detail::make_node<detail::suppression>(n, 0));
@@ -94,8 +94,7 @@ namespace async_local {
 /// (while propagation is switched off, nothing flows whatever this says).
 inline bool is_flow_suppressed() noexcept
 {
-  detail::node const* const n = detail::current();
-  return n && (n->flags & detail::node_no_flow);
+  return detail::flow_suppressed(detail::current());
 }
 
 } // namespace async_local

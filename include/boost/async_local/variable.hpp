@@ -219,7 +219,7 @@ public:
     detail::add_ref(n);
     detail::add_ref(next);
     token t(this, k, n, next);
-    install(n, next);
+    detail::replace_current(n, next);
     return t;
   }
 
@@ -260,7 +260,7 @@ public:
     if (t.key_ == k && n == t.after_)
     {
       detail::add_ref(t.before_);
-      install(n, t.before_);
+      detail::replace_current(n, t.before_);
     }
     else if (t.key_ == k && detail::enabled())
     {
@@ -318,16 +318,7 @@ private:
     else if (n && detail::find(n, k))
       next = detail::make_node<detail::no_value>(n, k);
     if (next != n)
-      install(n, next);
-  }
-
-  // Replaces the current context `n` by `next` (one reference, taken over)
-  // outside any scope.
-  static void install(detail::node* n, detail::node* next) noexcept
-  {
-    detail::register_slot_cleanup();
-    detail::current_node = next;
-    detail::release(n);
+      detail::replace_current(n, next);
   }
 
   static std::type_info const* type_of() noexcept

@@ -408,8 +408,7 @@ private:
   {
     // Under suppress_flow, no parent: the new zone is not the request's.
     detail::node const* const n = detail::current();
-    auto parent = n && (n->flags & detail::node_no_flow)
-      ? nullptr : current().state_;
+    auto parent = detail::flow_suppressed(n) ? nullptr : current().state_;
     return std::make_shared<detail::zone_state>(std::string(name),
         std::move(parent), std::move(ex));
   }
@@ -421,7 +420,7 @@ private:
       detail::zone_state const& z)
   {
     detail::node* const n = detail::current();
-    if (!detail::enabled() || (n && (n->flags & detail::node_no_flow)))
+    if (!detail::enabled() || detail::flow_suppressed(n))
       return snapshot();
     for (detail::zone_state* c = detail::zone_of(n); c; c = c->parent.get())
       if (c == &z)

@@ -428,6 +428,22 @@ inline void register_slot_cleanup() noexcept
     register_slot_cleanup_now();
 }
 
+// Replaces the current context `n` by `next` (one reference, taken over)
+// outside any scope: the new context may be the thread's for good.
+inline void replace_current(node* n, node* next) noexcept
+{
+  register_slot_cleanup();
+  current_node = next;
+  release(n);
+}
+
+// True when `n` was made under suppress_flow: work initiated in it
+// captures the empty context.
+inline bool flow_suppressed(node const* n) noexcept
+{
+  return n && (n->flags & node_no_flow);
+}
+
 // A new reference to the current context `n` (not null), as it is.
 //
 // The slot's reference belongs to this thread alone. When it is the only
@@ -453,7 +469,7 @@ inline node* acquire_current() noexcept
   node* n = current();
   if (n)
   {
-    if (!enabled() || (n->flags & node_no_flow))
+    if (!enabled() || flow_suppressed(n))
       return nullptr;
     share_current(n);
   }
@@ -488,12 +504,8 @@ BOOST_ASYNC_LOCAL_NOINLINE inline void drop_from_current(
     return;
   try
   {
-    node* const without =
-      make_node<replacement>(n, key, replacement{stands_for(n)});
-    // Outside any scope the new context may be the thread's for good.
-    register_slot_cleanup();
-    current_node = without;
-    release(n);
+    replace_current(n,
+        make_node<replacement>(n, key, replacement{stands_for(n)}));
   }
   catch (...)
   {
