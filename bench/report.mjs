@@ -3,7 +3,9 @@
 // plain Asio measured in the same run.
 //
 //   node report.mjs MICRO_JSON NODE20_JSON NODE24_JSON HTTP_TXT OUT_DIR MACHINE \
-//     SINGLE_ST SINGLE_MT SINGLE_ST_NO_HOOKS SINGLE_MT_NO_HOOKS
+//     SINGLE_ST SINGLE_MT SINGLE_ST_NO_HOOKS SINGLE_MT_NO_HOOKS \
+//     SINGLE_ST_ZONES SINGLE_MT_ZONES SINGLE_ST_DISABLED SINGLE_MT_DISABLED \
+//     SINGLE_ST_WATCHED SINGLE_MT_WATCHED
 //
 // Copyright (c) 2026 The Boost.AsyncLocal authors
 // Distributed under the Boost Software License, Version 1.0.
@@ -12,7 +14,8 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 
 const [microFile, node20File, node24File, httpFile, outDir, machine,
   singleStFile, singleMtFile, singleStNoHooksFile, singleMtNoHooksFile,
-  singleStZonesFile, singleMtZonesFile, singleStDisabledFile, singleMtDisabledFile] =
+  singleStZonesFile, singleMtZonesFile, singleStDisabledFile, singleMtDisabledFile,
+  singleStWatchedFile, singleMtWatchedFile] =
   process.argv.slice(2);
 
 const micro = JSON.parse(readFileSync(microFile, 'utf8'));
@@ -76,6 +79,7 @@ const variantName = {
   al_1_hook: 'al::propagating_executor, 1 bound, one no-op hook installed',
   al_1_zone: 'al::propagating_executor, 1 bound, inside an al::zone',
   al_1_off: 'al::propagating_executor, 1 bound, propagation switched off',
+  al_1_watched: 'al::propagating_executor, 1 bound, and 1 with a change callback',
   manual: 'ID passed by hand (shared_ptr<const string>)',
   bind_1: 'al::bind_snapshot on a plain executor, 1 bound',
 };
@@ -104,8 +108,10 @@ const singleStZones = readJson(singleStZonesFile);
 const singleMtZones = readJson(singleMtZonesFile);
 const singleStDisabled = readJson(singleStDisabledFile);
 const singleMtDisabled = readJson(singleMtDisabledFile);
-const singles = [singleSt, singleStNoHooks, singleStZones, singleStDisabled, singleMt,
-  singleMtNoHooks, singleMtZones, singleMtDisabled].filter(Boolean);
+const singleStWatched = readJson(singleStWatchedFile);
+const singleMtWatched = readJson(singleMtWatchedFile);
+const singles = [singleSt, singleStNoHooks, singleStZones, singleStDisabled, singleStWatched,
+  singleMt, singleMtNoHooks, singleMtZones, singleMtDisabled, singleMtWatched].filter(Boolean);
 // A section: a heading, a paragraph, and a table whose first `text`
 // columns are text and the others figures.
 function section(title, intro, header, text, rows) {
@@ -168,6 +174,19 @@ if (zoneCost.length)
     'has; the hop inside a zone is the "inside an al::zone" row above.'],
     ['process', 'variant', 'zones in use', 'no zone ever', 'in use / none', 'no-zone spread'],
     2, zoneCost.map(compareRow));
+
+// Change callbacks: what hops whose contexts bind no watched variable pay
+// once one exists, against the process that never made one, in the same
+// run; the hop with one bound is the "change callback" row above.
+const watchCost = compare([[singleStWatched, singleSt], [singleMtWatched, singleMt]], (a, b) => b);
+if (watchCost.length)
+  section('Change callbacks: cost for contexts without one', [
+    'Ratio to plain Asio of the single-file chains in a process that has made',
+    'a variable with a change callback (none of these chains binds it), and in',
+    'one that never has; the hop with it bound, calling it twice a hop, is the',
+    '"with a change callback" row above.'],
+    ['process', 'variant', 'callback exists', 'none ever', 'exists / none', 'none-ever spread'],
+    2, watchCost.map(compareRow));
 
 // The off switch: at run time (al::set_enabled(false)) and compiled out
 // (BOOST_ASYNC_LOCAL_DISABLE), against plain Asio in the same rounds.

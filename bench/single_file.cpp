@@ -22,7 +22,14 @@
 // al_empty, al_1 and al_8 are then chains outside every zone while zones are
 // in use, and al_1_zone, in place of al_1_hook, is al_1 inside a zone. A
 // program of its own: the zone code in the same translation unit changes how
-// the compiler inlines the other chains. Built
+// the compiler inlines the other chains. Built with BENCH_WATCHED
+// (single_file_watched), the program makes a variable with a change
+// callback (variable.hpp), which copies the value into a thread_local as a
+// logging bridge does: al_empty, al_1 and al_8 are then chains whose
+// contexts bind no such variable while one exists, and al_1_watched, in
+// place of al_1_hook, is al_1 with the watched variable bound too, so
+// that every hop calls its callback twice (the handler's context installed,
+// and left). Built
 // with BOOST_ASYNC_LOCAL_NO_HOOKS (single_file_no_hooks), the program has
 // no al_1_hook, and the library makes no test for hooks on a hop: the same
 // chains as they were before hooks existed, to compare with in one run.
@@ -86,6 +93,15 @@ void bind_n(int n, F&& f)
 
 std::size_t sum = 0;
 
+#if defined(BENCH_WATCHED)
+// What a library's own thread_local would hold (a logging MDC).
+thread_local std::string const* mirrored = nullptr;
+al::variable<std::string> watched("watched",
+    [](std::string const*, std::string const* current, bool) {
+      mirrored = current;
+    });
+#endif
+
 // ns per hop of `chains` chains of 1000 hops on ex, started with `bound`
 // variables bound.
 template <class Ex>
@@ -142,7 +158,12 @@ int main(int argc, char** argv)
   char const* names[] = {"plain", "al_empty", "al_1", "al_8", "al_1_off"};
 #else
   char const* names[] = {"plain", "al_empty", "al_1", "al_8", "al_1_off",
-      zones ? "al_1_zone" : "al_1_hook"};
+#if defined(BENCH_WATCHED)
+      "al_1_watched"
+#else
+      zones ? "al_1_zone" : "al_1_hook"
+#endif
+  };
 #endif
   constexpr int variants = sizeof(names) / sizeof(names[0]);
 #if defined(BENCH_ZONES)
@@ -167,6 +188,9 @@ int main(int argc, char** argv)
     {
 #if defined(BENCH_ZONES)
       return zone.run([&] { return measure(ioc, wrapped, 1, chains); });
+#elif defined(BENCH_WATCHED)
+      return watched.run("w",
+          [&] { return measure(ioc, wrapped, 1, chains); });
 #endif
       auto registration = al::install_hooks(nothing);
       return measure(ioc, wrapped, 1, chains);
@@ -212,6 +236,8 @@ int main(int argc, char** argv)
   char const* build = ", library compiled out";
 #elif defined(BOOST_ASYNC_LOCAL_NO_HOOKS)
   char const* build = ", hooks compiled out";
+#elif defined(BENCH_WATCHED)
+  char const* build = ", a change callback in use";
 #else
   char const* build = zones ? ", zones in use" : "";
 #endif

@@ -85,6 +85,20 @@ BOOST_AUTO_TEST_CASE(variables_bind_nothing)
   BOOST_TEST(detail::current_node == nullptr);
 }
 
+BOOST_AUTO_TEST_CASE(change_callbacks_are_never_called)
+{
+  int calls = 0;
+  al::variable<int> watched("watched",
+      [&](int const*, int const*, bool) { ++calls; });
+  watched.run(1, [] {});
+  auto g = watched.set(2);
+  auto t = watched.assign(3);
+  watched.reset(std::move(t));
+  watched.disable();
+  BOOST_TEST(calls == 0);
+  BOOST_TEST(!detail::watching.load());
+}
+
 // An inner executor that keeps the type of what it is given.
 struct spy_executor
 {

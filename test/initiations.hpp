@@ -29,10 +29,10 @@ namespace test {
 // strand, a timer on the executor, bind_snapshot(handler) on a plain
 // executor, an al::resource, and a coroutine that reads before and after a
 // co_await. Runs it all outside the binding. Returns what each handler read
-// of v (-1: nothing).
-template <class Around>
+// with `read()`: by default, of v (-1: nothing).
+template <class Around, class Read>
 std::vector<int> initiate_everywhere(
-    boost::async_local::variable<int> const& v, Around around)
+    boost::async_local::variable<int> const& v, Around around, Read read)
 {
   namespace al = boost::async_local;
   using namespace std::chrono_literals;
@@ -41,7 +41,7 @@ std::vector<int> initiate_everywhere(
   auto strand = al::make_strand(ioc.get_executor());
   net::steady_timer timer(ex);
   std::vector<int> seen;
-  auto record = [&] { seen.push_back(v.value_or(-1)); };
+  auto record = [&] { seen.push_back(read()); };
   v.run(1, [&] {
     around([&] {
       net::post(ex, record);
@@ -64,6 +64,13 @@ std::vector<int> initiate_everywhere(
   });
   ioc.run();
   return seen;
+}
+
+template <class Around>
+std::vector<int> initiate_everywhere(
+    boost::async_local::variable<int> const& v, Around around)
+{
+  return initiate_everywhere(v, around, [&] { return v.value_or(-1); });
 }
 
 } // namespace test

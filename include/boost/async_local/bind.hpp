@@ -316,7 +316,7 @@ private:
   static void leave_suspended_coroutine() noexcept
   {
     if constexpr (SuspendsCaller)
-      detail::release(std::exchange(detail::current_node, nullptr));
+      detail::leave_region(nullptr, true);
   }
 
   snapshot snapshot_;

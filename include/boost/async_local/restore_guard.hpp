@@ -81,6 +81,7 @@ public:
       // Our binding, or what variable::disable made of it, is current: the
       // slot's reference goes, and so does ours.
       detail::current_node = previous;
+      detail::changed(current, previous, false);
       detail::release(current);
     }
     else
@@ -109,6 +110,7 @@ private:
     detail::add_ref(owned);
     detail::current_node = owned;
     detail::register_slot_cleanup();
+    detail::changed(previous_, owned, false);
   }
 
   void swap(restore_guard& other) noexcept

@@ -28,6 +28,50 @@ namespace otel {
 class context_storage;
 } // namespace otel
 
+namespace detail {
+
+// A variable's change callback F, for values of type T.
+template <class T, class F>
+struct watcher_for : watcher
+{
+  explicit watcher_for(F&& f)
+    : function(std::move(f))
+  {
+  }
+
+  static void call_function(watcher& w, void const* previous,
+      void const* current, bool context_switch) noexcept
+  {
+    static_cast<watcher_for&>(w).function(static_cast<T const*>(previous),
+        static_cast<T const*>(current), context_switch);
+  }
+
+  static void destroy_function(watcher* w) noexcept
+  {
+    delete static_cast<watcher_for*>(w);
+  }
+
+  F function;
+};
+
+// The watcher of a new variable with key `key`, with one reference (the
+// variable's); none when nothing is compiled in (no context is ever made).
+template <class T, class F>
+watcher* make_watcher(F&& f, std::uint64_t key)
+{
+  if constexpr (!compiled_in)
+    return nullptr;
+  auto* const w = new watcher_for<T, F>(std::move(f));
+  w->refs.store(1, std::memory_order_relaxed);
+  w->key.store(key, std::memory_order_relaxed);
+  w->call = &watcher_for<T, F>::call_function;
+  w->destroy = &watcher_for<T, F>::destroy_function;
+  watching.store(true, std::memory_order_relaxed);
+  return w;
+}
+
+} // namespace detail
+
 /// An async-local variable: a key whose value follows asynchronous work.
 /**
  * A value bound with @ref run or @ref set is visible through @ref get in the
@@ -90,10 +134,78 @@ public:
     detail::enlist(info_);
   }
 
+  /// A variable whose `on_change` is called whenever the value visible on
+  /// a thread changes (.NET's `AsyncLocal<T>(valueChangedHandler)`).
+  /**
+   * `on_change(previous, current, context_switch)` is called on the thread
+   * whose current context changed, after the change (so @ref get returns
+   * `current`), with the bindings before and after as `T const*` (null:
+   * unbound). A binding is compared by identity, not by value: binding a
+   * value equal to the current one is a change. `context_switch` is false
+   * when this variable's own @ref run, @ref exit, @ref set (and its guard),
+   * @ref assign, @ref reset or @ref disable made the change, and true when
+   * a captured context was installed or left: a handler run by a
+   * propagating executor or a bound handler, a snapshot's `run`, a
+   * coroutine resumed or suspended, a resource's `run`. Bindings of other
+   * variables, zones and @ref suppress_flow never call it.
+   *
+   * This is the bridge to libraries that keep their own `thread_local` (a
+   * logging MDC, a tracer's active span): copy `current` into it.
+   *
+   * Not called: while propagation is switched off (@ref set_enabled); for
+   * values bound before a @ref disable (disable calls it once, on the
+   * calling thread, if a value was visible there); when a thread exits;
+   * while a hook's destroy is reported (hooks.hpp); after the variable is
+   * destroyed. A call already running on another thread when the
+   * destructor returns finishes; `on_change` lives until the last binding
+   * of the variable is released.
+   *
+   * @par Thread safety
+   * `on_change` is called concurrently from every thread that runs the
+   * variable's work, and must be safe for that. It may read and bind
+   * variables and initiate work; changes it makes call the callbacks
+   * again.
+   *
+   * @par Exceptions
+   * `on_change` must not throw: it is called from destructors and
+   * `noexcept` functions, and an exception ends the program
+   * (`std::terminate`). The constructor throws `std::bad_alloc`.
+   *
+   * @par Cost
+   * One allocation for the callback. Until the first such variable is
+   * made, a change of context tests one global flag. Afterwards a change
+   * reads the flags of the contexts before and after, and walks their
+   * entries only when one binds a watched variable.
+   */
+  template <class F, class = std::enable_if_t<
+    std::is_invocable<F&, T const*, T const*, bool>::value>>
+  explicit variable(F on_change)
+    : variable(std::string(), std::move(on_change))
+  {
+  }
+
+  /// A named variable with a change callback (see above).
+  template <class F, class = std::enable_if_t<
+    std::is_invocable<F&, T const*, T const*, bool>::value>>
+  variable(std::string name, F on_change)
+    : key_(detail::next_key() | detail::watched_bit),
+      name_(std::move(name)),
+      info_{&key_, name_.c_str(), type_of(), detail::printer<T>(), nullptr,
+        nullptr},
+      watcher_(detail::make_watcher<T>(std::move(on_change), key_.load()))
+  {
+    detail::enlist(info_);
+  }
+
   /// Values already bound stay alive where contexts hold them, unreadable.
   ~variable()
   {
     detail::delist(info_);
+    if (watcher_)
+    {
+      watcher_->key.store(0, std::memory_order_relaxed);
+      detail::release_watcher(watcher_);
+    }
   }
 
   /// The variable's name; empty if it has none.
@@ -138,8 +250,8 @@ public:
   {
     if (!detail::enabled())
       return std::invoke(std::forward<F>(f), std::forward<A>(a)...);
-    detail::scope s(detail::make_node<T>(detail::current(), key(),
-        std::move(value)));
+    detail::scope s(
+        make_binding(detail::current(), key(), std::move(value)), false);
     return std::invoke(std::forward<F>(f), std::forward<A>(a)...);
   }
 
@@ -160,7 +272,7 @@ public:
       unbound = detail::make_node<detail::no_value>(n, k);
     else if (n)
       detail::share_current(n);
-    detail::scope s(unbound);
+    detail::scope s(unbound, false);
     return std::invoke(std::forward<F>(f), std::forward<A>(a)...);
   }
 
@@ -175,8 +287,8 @@ public:
   {
     if (!detail::enabled())
       return restore_guard();
-    return detail::access::construct<restore_guard>(detail::make_node<T>(
-        detail::current(), key(), std::move(value)));
+    return detail::access::construct<restore_guard>(
+        make_binding(detail::current(), key(), std::move(value)));
   }
 
   class token;
@@ -214,8 +326,7 @@ public:
       return token();
     detail::node* const n = detail::current();
     std::uint64_t const k = key();
-    detail::node* const next =
-      detail::make_node<T>(n, k, std::move(value));
+    detail::node* const next = make_binding(n, k, std::move(value));
     detail::add_ref(n);
     detail::add_ref(next);
     token t(this, k, n, next);
@@ -295,13 +406,28 @@ public:
    */
   void disable() noexcept
   {
+    std::uint64_t const fresh =
+      detail::next_key() | (watcher_ ? detail::watched_bit : 0);
     std::uint64_t const old =
-      key_.exchange(detail::next_key(), std::memory_order_relaxed);
+      key_.exchange(fresh, std::memory_order_relaxed);
     detail::drop_from_current(old);
+    // Only now: the calling thread is told of the value it loses.
+    if (watcher_)
+      watcher_->key.store(fresh, std::memory_order_relaxed);
   }
 
 private:
   friend class otel::context_storage;
+
+  // The context `base` with key `k` bound to `value`: one reference.
+  detail::node* make_binding(detail::node const* base, std::uint64_t k,
+      T&& value) const
+  {
+    if (watcher_)
+      return detail::make_node<detail::watched<T>>(base, k, watcher_,
+          std::move(value));
+    return detail::make_node<T>(base, k, std::move(value));
+  }
 
   // Binds, in the current context, the value `t`'s assignment replaced (or
   // unbinds); `t` stays as it is.
@@ -339,6 +465,7 @@ private:
   std::atomic<std::uint64_t> key_;
   std::string name_;
   detail::variable_info info_;
+  detail::watcher* watcher_ = nullptr;  // one reference; null: no callback
 };
 
 /// What @ref variable::assign returns: the variable's previous value, to

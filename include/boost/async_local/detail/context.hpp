@@ -76,6 +76,7 @@ struct node
   // node_no_flow: suppress_flow made this context, or it was bound inside
   // one that was: it is current, but work initiated in it captures the
   // empty context. Such a context may have no entries at all.
+  // node_watched: some entry is a watched variable's (see watched_bit).
   // Fills what was padding.
   std::uint32_t flags;
   entry* entries;
@@ -85,7 +86,8 @@ enum : std::uint32_t
 {
   node_zoned = 1,
   node_replacement = 2,
-  node_no_flow = 4
+  node_no_flow = 4,
+  node_watched = 8
 };
 
 // The key under which a zone (zone.hpp) is bound in a context: never a
@@ -102,6 +104,24 @@ inline std::uint64_t next_key() noexcept
 {
   return key_counter.fetch_add(1, std::memory_order_relaxed) + 1;
 }
+
+// Variables with a change callback (watched variables) take keys with this
+// bit set. Keys are sorted, so their entries are a context's last ones
+// (before a zone's), and a context knows from its last entries alone, when
+// it is made, whether it binds one (node_watched).
+constexpr std::uint64_t watched_bit = std::uint64_t(1) << 62;
+
+// A watched variable's callback, shared by the variable and every binding
+// of it (a binding may outlive the variable, and a change is reported from
+// the binding's entry). Counted; `key` is the variable's current key, and
+// 0 once it is destroyed: an entry under another key is not reported.
+struct watcher
+{
+  std::atomic<std::size_t> refs;
+  std::atomic<std::uint64_t> key;
+  void (*call)(watcher&, void const*, void const*, bool) noexcept;
+  void (*destroy)(watcher*) noexcept;
+};
 
 // Lookup is a linear scan over at most 8 entries (no hashing, no branches
 // beyond the compare), and a binary search above that.
@@ -223,6 +243,56 @@ struct value_node : node
 
 struct no_value {};
 
+inline void release_watcher(watcher* w) noexcept
+{
+  if (w->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    w->destroy(w);
+}
+
+// The block of a watched variable's value: the watcher at a fixed place
+// after the node header, whatever T's alignment, so that a change is
+// reported from an entry's owner without knowing T.
+struct watched_node_base : node
+{
+  watcher* watched_by;  // one reference
+};
+
+template <class T>
+struct watched_node : watched_node_base
+{
+  template <class... Args>
+  explicit watched_node(watcher* w, Args&&... args)
+    : value(std::forward<Args>(args)...)
+  {
+    watched_by = w;
+    w->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  ~watched_node()
+  {
+    release_watcher(watched_by);
+  }
+
+  T value;
+};
+
+// make_node<watched<T>>(base, key, watcher, args...) binds a watched
+// variable's value.
+template <class T>
+struct watched;
+
+template <class T>
+struct block_of
+{
+  using type = value_node<T>;
+};
+
+template <class T>
+struct block_of<watched<T>>
+{
+  using type = watched_node<T>;
+};
+
 // The inline value of a context that variable::disable made in place of
 // the current one (drop_from_current): the binding it stands for, so that
 // a restore_guard whose binding that was still finds it current, on
@@ -280,14 +350,15 @@ void deallocate_block(void* p, std::size_t bytes) noexcept
 template <class T>
 void destroy_value_node(node* n) noexcept
 {
-  using block = value_node<T>;
+  using block = typename block_of<T>::type;
   std::size_t const bytes = entries_offset<block>() + n->size * sizeof(entry);
   static_cast<block*>(n)->~block();
   deallocate_block<block>(n, bytes);
 }
 
 // Makes the node for `base` with `key`
-// - bound to T(args...), for a value type T;
+// - bound to T(args...), for a value type T, and for watched<T> to
+//   T(args...) of a watcher's variable (args: the watcher first);
 // - bound to the value of the entry `shared_value::bound`, for shared_value;
 // - removed, for no_value and replacement (the caller says it is bound);
 // - as it is, for suppression, which flags the result node_no_flow.
@@ -299,7 +370,7 @@ node* make_node(node const* base, std::uint64_t key, Args&&... args)
   constexpr bool keeps = std::is_same<T, suppression>::value;
   constexpr bool binds = !keeps && !std::is_same<T, no_value>::value
     && !std::is_same<T, replacement>::value;
-  using block = value_node<T>;
+  using block = typename block_of<T>::type;
 
   std::uint32_t const base_size = base ? base->size : 0;
   entry const* const base_entries = base ? base->entries : nullptr;
@@ -362,7 +433,11 @@ node* make_node(node const* base, std::uint64_t key, Args&&... args)
     ::new (static_cast<void*>(out++)) entry{key, n, std::addressof(n->value)};
   }
   copy(present && !keeps ? pos + 1 : pos, base_entries + base_size);
-  n->flags = (size && n->entries[size - 1].key == zone_key ? node_zoned : 0u)
+  bool const zoned = size && n->entries[size - 1].key == zone_key;
+  std::uint32_t const variables = size - (zoned ? 1 : 0);
+  n->flags = (zoned ? node_zoned : 0u)
+    | (variables && (n->entries[variables - 1].key & watched_bit)
+        ? node_watched : 0u)
     | (std::is_same<T, replacement>::value ? node_replacement : 0u)
     | flow;
   return n;
@@ -397,6 +472,85 @@ inline node* current() noexcept
   if constexpr (!compiled_in)
     return nullptr;
   return current_node;
+}
+
+// Set for good when the first watched variable is made. Until then, a
+// change of the current context costs the test of this flag and nothing
+// else. Relaxed: a thread that installs a context binding a watched
+// variable got it from whoever made it, after the variable was made.
+BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline std::atomic<bool>
+  watching{false};
+
+inline bool binds_watched(node const* n) noexcept
+{
+  return n && (n->flags & node_watched);
+}
+
+// The watched entries of `n`: the tail of its table before a zone's entry.
+inline void watched_range(node const* n, entry const*& first,
+    entry const*& last) noexcept
+{
+  first = last = nullptr;
+  if (!binds_watched(n))
+    return;
+  last = n->entries + n->size;
+  if (last[-1].key == zone_key)
+    --last;
+  first = std::lower_bound(static_cast<entry const*>(n->entries), last,
+      watched_bit,
+      [](entry const& x, std::uint64_t k) { return x.key < k; });
+}
+
+// The current context changed from `from` to `to`: calls the callback of
+// each watched variable whose binding differs (by identity: a new binding
+// of an equal value is a change), with the thread's slot already `to`.
+// Out of line: only a program with watched variables gets here.
+BOOST_ASYNC_LOCAL_NOINLINE inline void notify_change(node* from, node* to,
+    bool context_switch) noexcept
+{
+  if (from == to || !switched_on.load(std::memory_order_relaxed))
+    return;
+  // A callback may replace the current context (variable::assign): both
+  // tables must outlive the walk.
+  add_ref(from);
+  add_ref(to);
+  entry const *a, *a_end, *b, *b_end;
+  watched_range(from, a, a_end);
+  watched_range(to, b, b_end);
+  while (a != a_end || b != b_end)
+  {
+    entry const* e;
+    void const* previous = nullptr;
+    void const* next = nullptr;
+    if (b == b_end || (a != a_end && a->key < b->key))
+      previous = (e = a++)->value;
+    else if (a == a_end || b->key < a->key)
+      next = (e = b++)->value;
+    else
+    {
+      previous = (e = a++)->value;
+      next = b++->value;
+    }
+    if (previous == next)
+      continue;
+    watcher& w = *static_cast<watched_node_base const*>(e->owner)->watched_by;
+    if (w.key.load(std::memory_order_relaxed) == e->key)
+      w.call(w, previous, next, context_switch);
+  }
+  release(from);
+  release(to);
+}
+
+// Called wherever the current context changes, after the slot has `to`
+// and before `from` is released. context_switch: the change is a
+// captured context installed or left (a hop, a snapshot's run), not a
+// variable's own run, set, assign, reset or disable. The flag tests are
+// inline: a hop whose contexts bind no watched variable makes no call.
+inline void changed(node* from, node* to, bool context_switch) noexcept
+{
+  if (compiled_in && watching.load(std::memory_order_relaxed)
+      && (binds_watched(from) || binds_watched(to)))
+    notify_change(from, to, context_switch);
 }
 
 // At thread exit, the slot's reference is released, in case something left
@@ -434,6 +588,7 @@ inline void replace_current(node* n, node* next) noexcept
 {
   register_slot_cleanup();
   current_node = next;
+  changed(n, next, false);
   release(n);
 }
 
@@ -512,17 +667,33 @@ BOOST_ASYNC_LOCAL_NOINLINE inline void drop_from_current(
   }
 }
 
+// Leaves a region: puts `saved` back in the slot and releases whatever the
+// region left there.
+inline void leave_region(node* saved, bool context_switch) noexcept
+{
+  node* const left = std::exchange(current_node, saved);
+  changed(left, saved, context_switch);
+  release(left);
+}
+
 // Runs a region with `owned` installed; on exit, whatever the region left in
 // the slot is released and the previous context is put back.
+// context_switch: false for a variable's own run and exit (see changed).
 class scope
 {
 public:
-  explicit scope(node* owned) noexcept
+  explicit scope(node* owned, bool context_switch = true) noexcept
+    : context_switch_(context_switch)
   {
     if constexpr (compiled_in)
+    {
       saved_ = std::exchange(current_node, owned);
+      changed(saved_, owned, context_switch);
+    }
     else
+    {
       release(owned);  // null: nothing makes a context
+    }
   }
 
   scope(scope const&) = delete;
@@ -531,11 +702,12 @@ public:
   ~scope()
   {
     if constexpr (compiled_in)
-      release(std::exchange(current_node, saved_));
+      leave_region(saved_, context_switch_);
   }
 
 private:
   node* saved_ = nullptr;
+  bool context_switch_;
 };
 
 } // namespace detail

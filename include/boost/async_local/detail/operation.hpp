@@ -323,7 +323,8 @@ inline void destroy_operation(node* n) noexcept
   operation* const op = static_cast<operation*>(n);
   {
     // Reported with no context and no execution: the last release can come
-    // inside any other operation's run.
+    // inside any other operation's run. Change callbacks are not told: the
+    // release can come anywhere, inside a callback too.
     node* const saved_context = std::exchange(current_node, nullptr);
     execution const saved_execution =
       std::exchange(current_execution, execution{0, 0});
@@ -453,6 +454,7 @@ BOOST_ASYNC_LOCAL_NOINLINE inline void enter_operation(operation* op,
   saved_context = std::exchange(current_node, op->context);
   saved_execution = current_execution;
   current_execution = execution{op->id, op->trigger};
+  changed(saved_context, op->context, true);
   report_before(*op);
 }
 
@@ -461,7 +463,7 @@ BOOST_ASYNC_LOCAL_NOINLINE inline void leave_operation(operation* owned,
 {
   report_after(*owned);
   current_execution = saved_execution;
-  release(std::exchange(current_node, saved_context));
+  leave_region(saved_context, true);
   release(static_cast<node*>(owned));
 }
 
@@ -495,8 +497,11 @@ public:
     {
       op_ = nullptr;
       if constexpr (compiled_in)
-        saved_ = std::exchange(current_node,
-            reinterpret_cast<node*>(ticket_bits));
+      {
+        node* const owned = reinterpret_cast<node*>(ticket_bits);
+        saved_ = std::exchange(current_node, owned);
+        changed(saved_, owned, true);
+      }
       else
         saved_ = nullptr;  // tickets hold no context: none is ever made
     }
@@ -524,7 +529,7 @@ public:
     if (op_)
       leave_operation(op_, saved_, saved_execution_);
     else if constexpr (compiled_in)
-      release(std::exchange(current_node, saved_));
+      leave_region(saved_, true);
   }
 
 private:
