@@ -116,6 +116,27 @@ char const* submission_type(Executor const& ex) noexcept
   return "execute";
 }
 
+// True when a function submitted through `ex` continues the caller's work
+// (Asio's relationship.continuation, which defer asks for) rather than
+// forking new work (post, dispatch, co_spawn): then it sees the variables
+// that flow into continuations only. Asked only when such a variable is
+// bound.
+template <class Executor>
+bool submits_continuation(Executor const& ex) noexcept
+{
+  namespace exec = net::execution;
+  try
+  {
+    if constexpr (net::can_query<Executor const&, exec::relationship_t>::value)
+      return exec::relationship_t(net::query(ex, exec::relationship))
+        == exec::relationship.continuation;
+  }
+  catch (...)
+  {
+  }
+  return false;
+}
+
 // The base of every propagating executor (and of the strand that behaves as
 // one). Constructors that wrap an executor exclude it, so that asking whether
 // an executor<E> is copyable never asks whether E can be made from it (which,
@@ -240,7 +261,8 @@ public:
   async_local::snapshot captured_snapshot() const noexcept
   {
     return detail::access::construct<async_local::snapshot>(
-        capture_.acquire());
+        capture_.acquire([this] {
+          return detail::submits_continuation(inner_); }));
   }
 
   /// Forwards to the inner executor's `running_in_this_thread()`, if any.
@@ -261,7 +283,8 @@ public:
     else
       inner_.execute(detail::context_function<std::decay_t<F>>(
           std::forward<F>(f), capture_.submit([this] {
-            return detail::submission_type(inner_); })));
+            return detail::submission_type(inner_); },
+          [this] { return detail::submits_continuation(inner_); })));
   }
 
   /// Submits `f`, moving this executor's capture into it.
@@ -274,7 +297,8 @@ public:
     else
       inner_.execute(detail::context_function<std::decay_t<F>>(
           std::forward<F>(f), std::move(capture_).submit([this] {
-            return detail::submission_type(inner_); })));
+            return detail::submission_type(inner_); },
+          [this] { return detail::submits_continuation(inner_); })));
   }
 
   /// Forwards a query to the inner executor.
