@@ -116,27 +116,6 @@ char const* submission_type(Executor const& ex) noexcept
   return "execute";
 }
 
-// True when a function submitted through `ex` continues the caller's work
-// (Asio's relationship.continuation, which defer asks for) rather than
-// forking new work (post, dispatch, co_spawn): then it sees the variables
-// that flow into continuations only. Asked only when such a variable is
-// bound.
-template <class Executor>
-bool submits_continuation(Executor const& ex) noexcept
-{
-  namespace exec = net::execution;
-  try
-  {
-    if constexpr (net::can_query<Executor const&, exec::relationship_t>::value)
-      return exec::relationship_t(net::query(ex, exec::relationship))
-        == exec::relationship.continuation;
-  }
-  catch (...)
-  {
-  }
-  return false;
-}
-
 // The base of every propagating executor (and of the strand that behaves as
 // one). Constructors that wrap an executor exclude it, so that asking whether
 // an executor<E> is copyable never asks whether E can be made from it (which,
@@ -261,8 +240,7 @@ public:
   async_local::snapshot captured_snapshot() const noexcept
   {
     return detail::access::construct<async_local::snapshot>(
-        capture_.acquire([this] {
-          return detail::submits_continuation(inner_); }));
+        capture_.acquire());
   }
 
   /// Forwards to the inner executor's `running_in_this_thread()`, if any.
@@ -283,8 +261,7 @@ public:
     else
       inner_.execute(detail::context_function<std::decay_t<F>>(
           std::forward<F>(f), capture_.submit([this] {
-            return detail::submission_type(inner_); },
-          [this] { return detail::submits_continuation(inner_); })));
+            return detail::submission_type(inner_); })));
   }
 
   /// Submits `f`, moving this executor's capture into it.
@@ -297,8 +274,7 @@ public:
     else
       inner_.execute(detail::context_function<std::decay_t<F>>(
           std::forward<F>(f), std::move(capture_).submit([this] {
-            return detail::submission_type(inner_); },
-          [this] { return detail::submits_continuation(inner_); })));
+            return detail::submission_type(inner_); })));
   }
 
   /// Forwards a query to the inner executor.

@@ -72,31 +72,6 @@ watcher* make_watcher(F&& f, std::uint64_t key)
 
 } // namespace detail
 
-/// Which work a variable's bindings flow into (userver's
-/// `TaskInheritedVariable` and `TaskLocalVariable`).
-/**
- * A *continuation* continues the work that initiated it: the handler of an
- * asynchronous operation (its completion, and every intermediate step of a
- * composed operation, which Asio runs as work the operation tracks), a
- * coroutine resumed after any `co_await` of an asynchronous operation, and
- * a function submitted as a continuation (`defer`, Asio's
- * `relationship.continuation`). A *spawn* starts new work: a function
- * submitted to a propagating executor or strand otherwise (`post`,
- * `dispatch`, the start of `co_spawn` and `spawn`, and so also a
- * `co_await` of `post` or `dispatch`).
- *
- * Explicit captures take every binding whatever the policy: a
- * @ref snapshot, @ref bind_snapshot, a @ref resource.
- */
-enum class inheritance
-{
-  /// Continuations and spawned work see the binding (the default).
-  all_work,
-  /// Only the code that binds it and its continuations see the binding;
-  /// work spawned from it runs without it (tokio's `task_local!`).
-  continuations_only
-};
-
 /// An async-local variable: a key whose value follows asynchronous work.
 /**
  * A value bound with @ref run or @ref set is visible through @ref get in the
@@ -140,35 +115,6 @@ public:
   variable() noexcept
     : key_(detail::next_key()),
       info_{&key_, "", type_of(), detail::printer<T>(), nullptr, nullptr}
-  {
-    detail::enlist(info_);
-  }
-
-  /// A variable without a name whose bindings flow as `policy` says.
-  /**
-   * With @ref inheritance::continuations_only, work spawned from a context
-   * that binds it captures the context without it. That capture is a new
-   * context (one block, recycled per thread as bindings are) for each
-   * spawn from such a context; on memory exhaustion the spawned work gets
-   * the empty context. Continuations, and spawns from contexts that do
-   * not bind such a variable, cost what they did.
-   */
-  explicit variable(inheritance policy) noexcept
-    : key_(detail::next_key() | kind_bits(policy)),
-      info_{&key_, "", type_of(), detail::printer<T>(), nullptr, nullptr}
-  {
-    detail::enlist(info_);
-  }
-
-  /// A named variable whose bindings flow as `policy` says.
-  /**
-   * @throws std::bad_alloc.
-   */
-  variable(std::string name, inheritance policy)
-    : key_(detail::next_key() | kind_bits(policy)),
-      name_(std::move(name)),
-      info_{&key_, name_.c_str(), type_of(), detail::printer<T>(), nullptr,
-        nullptr}
   {
     detail::enlist(info_);
   }
@@ -238,13 +184,11 @@ public:
   {
   }
 
-  /// A named variable with a change callback (see above), whose bindings
-  /// flow as `policy` says (see @ref inheritance).
+  /// A named variable with a change callback (see above).
   template <class F, class = std::enable_if_t<
     std::is_invocable<F&, T const*, T const*, bool>::value>>
-  variable(std::string name, F on_change,
-      inheritance policy = inheritance::all_work)
-    : key_(detail::next_key() | detail::watched_bit | kind_bits(policy)),
+  variable(std::string name, F on_change)
+    : key_(detail::next_key() | detail::watched_bit),
       name_(std::move(name)),
       info_{&key_, name_.c_str(), type_of(), detail::printer<T>(), nullptr,
         nullptr},
@@ -462,9 +406,8 @@ public:
    */
   void disable() noexcept
   {
-    std::uint64_t const kind =
-      key() & (detail::watched_bit | detail::local_bit);
-    std::uint64_t const fresh = detail::next_key() | kind;
+    std::uint64_t const fresh =
+      detail::next_key() | (watcher_ ? detail::watched_bit : 0);
     std::uint64_t const old =
       key_.exchange(fresh, std::memory_order_relaxed);
     detail::drop_from_current(old);
@@ -502,11 +445,6 @@ private:
       next = detail::make_node<detail::no_value>(n, k);
     if (next != n)
       detail::replace_current(n, next);
-  }
-
-  static std::uint64_t kind_bits(inheritance policy) noexcept
-  {
-    return policy == inheritance::continuations_only ? detail::local_bit : 0;
   }
 
   static std::type_info const* type_of() noexcept

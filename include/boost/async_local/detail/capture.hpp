@@ -126,33 +126,29 @@ public:
   }
 
   // A reference to run a function in: the captured context if there is one,
-  // the caller's current context otherwise (as submit takes it).
-  template <class IsContinuation>
-  node* acquire(IsContinuation const& is_continuation) const noexcept
+  // the caller's current context otherwise.
+  node* acquire() const noexcept
   {
     if (!has_value())
-      return acquire_for_submission(is_continuation);
+      return acquire_current();
     node* const n = get();
     add_ref(n);
     return n;
   }
 
   // What a function submitted now holds (`type` names the submission, and
-  // is asked only while a hook is installed; `is_continuation` says whether
-  // it continues the caller's work, as defer does, and is asked only when
-  // the context binds a variable that flows into continuations only):
+  // is asked only while a hook is installed):
   // - with no capture, the caller's context, as a new operation while a
-  //   hook is installed; for a spawn, without those variables;
+  //   hook is installed;
   // - with an operation's capture, that operation (a capture made while no
   //   hook was installed is no operation: its context);
   // - with a bound snapshot, the snapshot, as a new operation ("bind") while
   //   a hook is installed.
-  template <class Type, class IsContinuation>
-  ticket submit(Type type, IsContinuation const& is_continuation) const&
-    noexcept
+  template <class Type>
+  ticket submit(Type type) const& noexcept
   {
     if (!has_value())
-      return submission(acquire_for_submission(is_continuation), type);
+      return submission(acquire_current(), type);
     if (operation* op = this->op())
     {
       add_ref(op);
@@ -163,16 +159,15 @@ public:
     return bound() ? submission(n, bind_type) : ticket(n);
   }
 
-  template <class Type, class IsContinuation>
-  ticket submit(Type type, IsContinuation const& is_continuation) &&
-    noexcept
+  template <class Type>
+  ticket submit(Type type) && noexcept
   {
     std::uintptr_t const bits = std::exchange(bits_, 0);
     if (records_operations && (bits & 4u))
       return ticket(static_cast<operation*>(
           reinterpret_cast<node*>(bits & ~std::uintptr_t(7))));
     if (!bits)
-      return submission(acquire_for_submission(is_continuation), type);
+      return submission(acquire_current(), type);
     node* const n = reinterpret_cast<node*>(bits & ~std::uintptr_t(7));
     return (bits & 2u) ? submission(n, bind_type) : ticket(n);
   }

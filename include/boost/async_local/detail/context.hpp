@@ -77,8 +77,6 @@ struct node
   // one that was: it is current, but work initiated in it captures the
   // empty context. Such a context may have no entries at all.
   // node_watched: some entry is a watched variable's (see watched_bit).
-  // node_local: some entry is a variable's that flows into continuations
-  // only (see local_bit).
   // Fills what was padding.
   std::uint32_t flags;
   entry* entries;
@@ -89,8 +87,7 @@ enum : std::uint32_t
   node_zoned = 1,
   node_replacement = 2,
   node_no_flow = 4,
-  node_watched = 8,
-  node_local = 16
+  node_watched = 8
 };
 
 // The key under which a zone (zone.hpp) is bound in a context: never a
@@ -113,11 +110,6 @@ inline std::uint64_t next_key() noexcept
 // (before a zone's), and a context knows from its last entries alone, when
 // it is made, whether it binds one (node_watched).
 constexpr std::uint64_t watched_bit = std::uint64_t(1) << 62;
-
-// Variables that flow into continuations only (inheritance::
-// continuations_only) take keys with this bit set: work spawned from a
-// context that binds one (node_local) captures the context without them.
-constexpr std::uint64_t local_bit = std::uint64_t(1) << 61;
 
 // A watched variable's callback, shared by the variable and every binding
 // of it (a binding may outlive the variable, and a change is reported from
@@ -364,20 +356,6 @@ void destroy_value_node(node* n) noexcept
   deallocate_block<block>(n, bytes);
 }
 
-// The flags a node's entries decide: zoned, watched, local.
-inline std::uint32_t kind_flags(node const* n) noexcept
-{
-  std::uint32_t const size = n->size;
-  bool const zoned = size && n->entries[size - 1].key == zone_key;
-  std::uint32_t const variables = size - (zoned ? 1 : 0);
-  std::uint64_t keys = 0;
-  for (std::uint32_t i = 0; i < variables; ++i)
-    keys |= n->entries[i].key;
-  return (zoned ? node_zoned : 0u)
-    | ((keys & watched_bit) ? node_watched : 0u)
-    | ((keys & local_bit) ? node_local : 0u);
-}
-
 // Makes the node for `base` with `key`
 // - bound to T(args...), for a value type T, and for watched<T> to
 //   T(args...) of a watcher's variable (args: the watcher first);
@@ -455,7 +433,11 @@ node* make_node(node const* base, std::uint64_t key, Args&&... args)
     ::new (static_cast<void*>(out++)) entry{key, n, std::addressof(n->value)};
   }
   copy(present && !keeps ? pos + 1 : pos, base_entries + base_size);
-  n->flags = kind_flags(n)
+  bool const zoned = size && n->entries[size - 1].key == zone_key;
+  std::uint32_t const variables = size - (zoned ? 1 : 0);
+  n->flags = (zoned ? node_zoned : 0u)
+    | (variables && (n->entries[variables - 1].key & watched_bit)
+        ? node_watched : 0u)
     | (std::is_same<T, replacement>::value ? node_replacement : 0u)
     | flow;
   return n;
@@ -644,75 +626,6 @@ inline node* acquire_current() noexcept
   {
     if (!enabled() || flow_suppressed(n))
       return nullptr;
-    share_current(n);
-  }
-  return n;
-}
-
-// `n` without the bindings of variables that flow into continuations
-// only (node_local), for work spawned from it: one reference, or null
-// when nothing else is bound. Out of line: it allocates. On exhaustion,
-// the empty context: spawned work must not see those variables, and
-// capturing cannot fail.
-BOOST_ASYNC_LOCAL_NOINLINE inline node* make_spawned(node const* n) noexcept
-{
-  using block = value_node<no_value>;
-  std::uint32_t size = 0;
-  auto const kept = [](entry const& e)
-  { return e.key == zone_key || !(e.key & local_bit); };
-  for (std::uint32_t i = 0; i < n->size; ++i)
-    size += kept(n->entries[i]) ? 1 : 0;
-  if (size == 0)
-    return nullptr;
-  std::size_t const bytes = entries_offset<block>() + size * sizeof(entry);
-  void* mem;
-  try
-  {
-    mem = allocate_block<block>(bytes);
-  }
-  catch (...)
-  {
-    return nullptr;
-  }
-  block* const out = ::new (mem) block();
-  out->refs.store(1, std::memory_order_relaxed);
-  out->value_refs.store(1, std::memory_order_relaxed);
-  out->destroy = &destroy_value_node<no_value>;
-  out->size = size;
-  out->entries = reinterpret_cast<entry*>(
-      static_cast<unsigned char*>(mem) + entries_offset<block>());
-  entry* e = out->entries;
-  for (std::uint32_t i = 0; i < n->size; ++i)
-    if (kept(n->entries[i]))
-    {
-      ::new (static_cast<void*>(e)) entry(n->entries[i]);
-      increment(e++->owner->value_refs);
-    }
-  out->flags = kind_flags(out);
-  return out;
-}
-
-// A new reference to the current context, for a function submitted to an
-// executor with no capture of its own: as acquire_current, but when the
-// submission is a spawn (post, dispatch, co_spawn; not a continuation, as
-// `is_continuation()` says of defer), without the variables that flow into
-// continuations only. One test of the flags for both (suppressed, local),
-// so a hop that has neither pays nothing for the second, and asks nothing.
-template <class IsContinuation>
-node* acquire_for_submission(IsContinuation const& is_continuation) noexcept
-{
-  node* n = current();
-  if (n)
-  {
-    if (!enabled())
-      return nullptr;
-    if (n->flags & (node_no_flow | node_local))
-    {
-      if (flow_suppressed(n))
-        return nullptr;
-      if (!is_continuation())
-        return make_spawned(n);
-    }
     share_current(n);
   }
   return n;

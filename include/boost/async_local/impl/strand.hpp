@@ -257,9 +257,7 @@ public:
   ::boost::async_local::snapshot captured_snapshot() const noexcept
   {
     return ::boost::async_local::detail::access::construct<
-        ::boost::async_local::snapshot>(capture_.acquire([this] {
-          return ::boost::async_local::detail::submits_continuation(*this);
-        }));
+        ::boost::async_local::snapshot>(capture_.acquire());
   }
 
   /// Queues `f` on the strand, to run in this strand's context.
@@ -272,10 +270,7 @@ public:
     else
       submit(::boost::async_local::detail::context_function<std::decay_t<F>>(
           std::forward<F>(f), capture_.submit([this] {
-            return ::boost::async_local::detail::submission_type(*this); },
-          [this] {
-            return ::boost::async_local::detail::submits_continuation(*this);
-          })));
+            return ::boost::async_local::detail::submission_type(*this); })));
   }
 
   /// Queues `f`, moving this strand's capture into it.
@@ -288,10 +283,7 @@ public:
     else
       submit(::boost::async_local::detail::context_function<std::decay_t<F>>(
           std::forward<F>(f), std::move(capture_).submit([this] {
-            return ::boost::async_local::detail::submission_type(*this); },
-          [this] {
-            return ::boost::async_local::detail::submits_continuation(*this);
-          })));
+            return ::boost::async_local::detail::submission_type(*this); })));
   }
 
   /// Forwards a query to the inner executor, as Asio's strand does.
