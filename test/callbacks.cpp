@@ -459,6 +459,98 @@ BOOST_AUTO_TEST_CASE(a_callback_may_bind_and_initiate)
   BOOST_TEST(posted == 1);
 }
 
+BOOST_AUTO_TEST_CASE(disable_reports_the_loss_and_what_the_callback_binds)
+{
+  // The callback of the value disable takes away binds the variable again:
+  // that binding is the variable's new identity's, and is reported.
+  std::vector<event> seen;
+  al::variable<int>* self = nullptr;
+  al::variable<int> v([&](int const* p, int const* c, bool sw) {
+    seen.push_back({or_none(p), or_none(c), sw});
+    if (!c && seen.size() == 2)
+      self->run(5, [&] { BOOST_TEST(self->value_or(-1) == 5); });
+  });
+  self = &v;
+  {
+    auto g = v.set(1);
+    v.disable();
+  }
+  std::vector<event> const expected{{-1, 1, false}, {1, -1, false},
+    {-1, 5, false}, {5, -1, false}};
+  BOOST_TEST(seen == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(the_callback_of_disable_may_destroy_the_variable)
+{
+  // Under ASan, touching the variable after the call is a use after free.
+  static std::unique_ptr<al::variable<int>> v;
+  static int calls = 0;
+  v = std::make_unique<al::variable<int>>([](int const*, int const* c, bool) {
+    ++calls;
+    if (!c)
+      v.reset();
+  });
+  {
+    auto g = v->set(1);
+    v->disable();
+  }
+  BOOST_TEST(!v);
+  BOOST_TEST(calls == 2);
+}
+
+BOOST_AUTO_TEST_CASE(changes_a_callback_makes_are_reported_after_it_in_order)
+{
+  // a's callback assigns b while the thread's context is being changed:
+  // b's mirror must see the change that brought b in first, then the
+  // assignment, and end with what b reads.
+  int mirror_b = -1;
+  int b_out_of_step = 0;
+  std::vector<event> b_seen;
+  al::variable<int>* bp = nullptr;
+  al::variable<int> a([&](int const*, int const* c, bool sw) {
+    if (c && *c == 1 && sw)
+    {
+      auto t = bp->assign(10);
+      (void)t;
+    }
+  });
+  al::variable<int> b([&](int const* p, int const* c, bool sw) {
+    if (mirror_b != or_none(p))
+      ++b_out_of_step;
+    mirror_b = or_none(c);
+    b_seen.push_back({or_none(p), or_none(c), sw});
+  });
+  bp = &b;
+  al::snapshot s;
+  a.run(1, [&] { b.run(2, [&] { s = al::snapshot::current(); }); });
+  b_seen.clear();
+  s.run([&] {
+    BOOST_TEST(b.value_or(-1) == 10);
+    BOOST_TEST(mirror_b == 10);
+  });
+  BOOST_TEST(b_out_of_step == 0);
+  BOOST_TEST(mirror_b == -1);
+  std::vector<event> const expected{{-1, 2, true}, {2, 10, false},
+    {10, -1, true}};
+  BOOST_TEST(b_seen == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_callback_that_switches_propagation_off_stops_the_rest)
+{
+  int b_calls = 0;
+  al::variable<int> a([](int const*, int const* c, bool sw) {
+    if (c && sw)
+      al::set_enabled(false);
+  });
+  al::variable<int> b([&](int const*, int const*, bool) { ++b_calls; });
+  al::snapshot s;
+  a.run(1, [&] { b.run(2, [&] { s = al::snapshot::current(); }); });
+  b_calls = 0;
+  s.run([] {});
+  al::set_enabled(true);
+  BOOST_TEST(b_calls == 0);
+}
+
 BOOST_AUTO_TEST_CASE(callbacks_follow_handlers_across_two_threads)
 {
   // Requests with their own ids hop across a strand, timers and posts on

@@ -163,8 +163,13 @@ public:
    * @par Thread safety
    * `on_change` is called concurrently from every thread that runs the
    * variable's work, and must be safe for that. It may read and bind
-   * variables and initiate work; changes it makes call the callbacks
-   * again.
+   * variables, initiate work, disable or destroy the variable. A change
+   * of the current context it leaves behind (an @ref assign) is reported
+   * after it returns, to every callback, after the rest of the change
+   * being reported, so each sees its values in the order the thread had
+   * them; a binding it makes and undoes before returning (a @ref run) is
+   * not reported. Switching propagation off in it stops the calls still
+   * to come.
    *
    * @par Exceptions
    * `on_change` must not throw: it is called from destructors and
@@ -406,14 +411,33 @@ public:
    */
   void disable() noexcept
   {
+    detail::watcher* const w = watcher_;
     std::uint64_t const fresh =
-      detail::next_key() | (watcher_ ? detail::watched_bit : 0);
+      detail::next_key() | (w ? detail::watched_bit : 0);
+    if (!w)
+    {
+      detail::drop_from_current(
+          key_.exchange(fresh, std::memory_order_relaxed));
+      return;
+    }
+    // The watcher takes the new identity first, so that every binding made
+    // under it (by the callback below, or racing on another thread) is
+    // reported from its start. The value this thread loses is reported by
+    // hand, once it is gone. The callback may destroy the variable: from
+    // here on nothing touches it.
+    detail::retain_watcher(w);
+    w->key.store(fresh, std::memory_order_relaxed);
     std::uint64_t const old =
       key_.exchange(fresh, std::memory_order_relaxed);
+    detail::node* const n = detail::current();
+    void const* const lost =
+      n && detail::enabled() ? detail::find(n, old) : nullptr;
+    detail::add_ref(n);
     detail::drop_from_current(old);
-    // Only now: the calling thread is told of the value it loses.
-    if (watcher_)
-      watcher_->key.store(fresh, std::memory_order_relaxed);
+    if (lost && detail::switched_on.load(std::memory_order_relaxed))
+      w->call(*w, lost, nullptr, false);
+    detail::release(n);
+    detail::release_watcher(w);
   }
 
 private:

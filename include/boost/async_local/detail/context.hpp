@@ -243,6 +243,11 @@ struct value_node : node
 
 struct no_value {};
 
+inline void retain_watcher(watcher* w) noexcept
+{
+  w->refs.fetch_add(1, std::memory_order_relaxed);
+}
+
 inline void release_watcher(watcher* w) noexcept
 {
   if (w->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
@@ -265,7 +270,7 @@ struct watched_node : watched_node_base
     : value(std::forward<Args>(args)...)
   {
     watched_by = w;
-    w->refs.fetch_add(1, std::memory_order_relaxed);
+    retain_watcher(w);
   }
 
   ~watched_node()
@@ -501,19 +506,21 @@ inline void watched_range(node const* n, entry const*& first,
       [](entry const& x, std::uint64_t k) { return x.key < k; });
 }
 
-// The current context changed from `from` to `to`: calls the callback of
-// each watched variable whose binding differs (by identity: a new binding
-// of an equal value is a change), with the thread's slot already `to`.
-// Out of line: only a program with watched variables gets here.
-BOOST_ASYNC_LOCAL_NOINLINE inline void notify_change(node* from, node* to,
+// True while this thread calls change callbacks (notify_change); then a
+// change a callback makes is not reported at once but after the callback,
+// as part of the same walk, so that reports reach each callback in the
+// order the thread saw the values. `deferred_switch` is that change's
+// context_switch.
+BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline thread_local bool notifying = false;
+BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline thread_local bool
+  deferred_switch = false;
+
+// Calls the callback of each watched variable whose binding differs
+// between `from` and `to` (by identity: a new binding of an equal value is
+// a change), in key order, while propagation is on.
+inline void report_changes(node const* from, node const* to,
     bool context_switch) noexcept
 {
-  if (from == to || !switched_on.load(std::memory_order_relaxed))
-    return;
-  // A callback may replace the current context (variable::assign): both
-  // tables must outlive the walk.
-  add_ref(from);
-  add_ref(to);
   entry const *a, *a_end, *b, *b_end;
   watched_range(from, a, a_end);
   watched_range(to, b, b_end);
@@ -533,10 +540,51 @@ BOOST_ASYNC_LOCAL_NOINLINE inline void notify_change(node* from, node* to,
     }
     if (previous == next)
       continue;
+    // A callback may switch propagation off: the rest are not called.
+    if (!switched_on.load(std::memory_order_relaxed))
+      return;
     watcher& w = *static_cast<watched_node_base const*>(e->owner)->watched_by;
     if (w.key.load(std::memory_order_relaxed) == e->key)
       w.call(w, previous, next, context_switch);
   }
+}
+
+// The current context changed from `from` to `to`, and the slot holds
+// `to`: reports the changes, and then, for as long as the callbacks leave
+// another context current (an assign in a callback), the changes from the
+// one reported to that. A change made inside a callback and undone before
+// it returns (a run) is not reported. Out of line: only a program with
+// watched variables gets here.
+BOOST_ASYNC_LOCAL_NOINLINE inline void notify_change(node* from, node* to,
+    bool context_switch) noexcept
+{
+  if (from == to)
+    return;
+  if (notifying)
+  {
+    deferred_switch = context_switch;
+    return;
+  }
+  if (!switched_on.load(std::memory_order_relaxed))
+    return;
+  notifying = true;
+  // The walk holds both contexts: a callback may release the slot's.
+  add_ref(from);
+  add_ref(to);
+  for (;;)
+  {
+    deferred_switch = context_switch;
+    report_changes(from, to, context_switch);
+    node* const now = current_node;
+    if (now == to)
+      break;
+    add_ref(now);
+    release(from);
+    from = to;
+    to = now;
+    context_switch = deferred_switch;
+  }
+  notifying = false;
   release(from);
   release(to);
 }
