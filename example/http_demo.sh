@@ -6,7 +6,8 @@
 # carries that request's own ID and the backend's lines the same trace ID,
 # that each request logged its steps in order with "request done" last, and
 # that the hostile requests (a throwing callback, a missed deadline) got
-# their 500 and 504 while the others were answered.
+# their 500 and 504 while the others were answered, and that each request's
+# OpenTelemetry spans in both services have every parent link right.
 #
 #   http_demo.sh BIN_DIR [REQUESTS [CONCURRENCY]]
 #

@@ -6,11 +6,12 @@
 //
 
 // The second service: takes the trace context from each request and logs
-// with it, so its lines carry the caller's trace ID.
+// with it, so its lines carry the caller's trace ID; its spans (request, the
+// child of the caller's call_backend span, and work) are in the same trace.
 //
 //   backend [--port N] [--port-file FILE]
 
-#include "../common/http_common.hpp"
+#include "../common/spans.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -21,6 +22,7 @@ namespace {
 
 net::awaitable<response> handle(request req)
 {
+  request_span span;
   std::string const target(req.target());
   // The span the caller made for this call, to check that each outgoing
   // call is a span of its own.
@@ -29,6 +31,7 @@ net::awaitable<response> handle(request req)
   net::steady_timer work(co_await net::this_coro::executor,
       std::chrono::milliseconds(1));
   co_await work.async_wait(net::use_awaitable);
+  tracer().StartSpan("work");  // after the wait, on either thread
   EXAMPLE_LOG << target << " done";
   response res(http::status::ok, req.version());
   res.set(http::field::content_type, "text/plain");
@@ -40,5 +43,6 @@ net::awaitable<response> handle(request req)
 
 int main(int argc, char* argv[])
 {
+  install_spans();
   run_service("backend", argc, argv, &handle);
 }

@@ -22,8 +22,10 @@
 //       n's ID and trace ID, that every backend line about /lookup/<n>
 //       carries its trace ID, that no line was split or injected, that each
 //       request logged its steps in order with "request done" last (after
-//       the audit write its answer did not wait for), prints an excerpt and
-//       a summary, and exits non-zero on any mismatch.
+//       the audit write its answer did not wait for), that each request's
+//       OpenTelemetry spans in both services are in its trace with every
+//       parent link right, prints an excerpt and a summary, and exits
+//       non-zero on any mismatch.
 
 #include <boost/async_local/http/trace_context.hpp>
 
@@ -271,6 +273,30 @@ std::optional<log_line> parse_line(std::string const& line)
   return l;
 }
 
+// "span <name> trace <trace> id <span> parent <span or ->" (spans.hpp).
+struct span_line
+{
+  std::string name, trace, id, parent;
+};
+
+std::optional<span_line> parse_span(std::string const& rest)
+{
+  std::istringstream in(rest);
+  std::string word, trace_word, id_word, parent_word, extra;
+  span_line s;
+  if (!(in >> word >> s.name >> trace_word >> s.trace >> id_word >> s.id
+        >> parent_word >> s.parent) || (in >> extra) || word != "span"
+      || trace_word != "trace" || id_word != "id" || parent_word != "parent")
+    return std::nullopt;
+  return s;
+}
+
+bool is_span_id(std::string const& s)
+{
+  return s.size() == 16 && s.find_first_not_of("0123456789abcdef") == s.npos
+    && s != std::string(16, '0');
+}
+
 // The n in "<prefix><n> ...", or -1.
 int number_after(std::string const& s, std::string const& prefix)
 {
@@ -299,6 +325,15 @@ int check(std::string const& results_file, std::string const& server_log,
   int mismatches = 0, lines_checked = 0, malformed_lines = 0;
   // Each request's steps in each service, in log order ("received", ...).
   std::map<int, std::vector<std::string>> server_lines, backend_lines;
+  // Each request's spans in each service, found by their trace (each
+  // request has a trace of its own), and the parent span the backend saw.
+  std::map<std::string, int> by_trace;
+  for (auto const& [n, r] : results)
+    if (is_trace_id(r.trace))
+      by_trace[r.trace] = n;
+  std::map<int, std::vector<span_line>> server_spans, backend_spans;
+  std::map<int, std::string> backend_parent;
+  int spans_checked = 0;
   std::vector<std::string> excerpt, excerpt_failed;
   auto first_of = [&](std::string const& kind, int status) {
     for (auto const& [n, r] : results)
@@ -329,6 +364,32 @@ int check(std::string const& results_file, std::string const& server_log,
         ++malformed_lines;  // a split or injected line
         continue;
       }
+      if (l->rest.rfind("span ", 0) == 0)
+      {
+        // A span: in its request's trace, which the line's own identity
+        // names too.
+        ++spans_checked;
+        auto const sp = parse_span(l->rest);
+        auto const it = sp ? by_trace.find(sp->trace) : by_trace.end();
+        bool const ok = it != by_trace.end() && is_span_id(sp->id)
+          && (sp->parent == "-" || is_span_id(sp->parent))
+          && l->trace == sp->trace
+          && (service == "backend" || l->id == results[it->second].id);
+        if (!ok)
+        {
+          if (mismatches < 5)
+            std::cout << "MISMATCH: " << line << '\n';
+          ++mismatches;
+          continue;
+        }
+        (service == "server" ? server_spans : backend_spans)[it->second]
+          .push_back(*sp);
+        if (it->second == excerpt_n)
+          excerpt.push_back(line);
+        if (it->second == excerpt_failed_n)
+          excerpt_failed.push_back(line);
+        continue;
+      }
       int const n = number_after(l->rest, prefix);
       if (n < 0)
         continue;  // not about a request: startup, rejections
@@ -343,8 +404,11 @@ int check(std::string const& results_file, std::string const& server_log,
       // parent the backend sees is not the one the client sent.
       auto const span = l->rest.find("parent span ");
       if (ok && span != std::string::npos)
+      {
         ok = l->rest.substr(span + 12) != it->second.sent_parent
           && l->rest.size() == span + 12 + 16;
+        backend_parent[n] = l->rest.substr(span + 12);
+      }
       if (!ok)
       {
         if (mismatches < 5)
@@ -396,6 +460,65 @@ int check(std::string const& results_file, std::string const& server_log,
       std::cout << '\n';
     }
   }
+
+  // Every handled request's spans, each once, each with the right parent:
+  // the server's request span is the child of the span the client sent (a
+  // root otherwise), db, call_backend and audit its children; the backend's
+  // request span is the child of call_backend (the parent it logged, too),
+  // and work its child.
+  int broken_traces = 0;
+  for (auto const& [n, r] : results)
+  {
+    auto index = [](std::vector<span_line> const& spans,
+        std::vector<std::string> const& names) {
+      std::map<std::string, span_line> m;
+      for (auto const& sp : spans)
+        if (!m.emplace(sp.name, sp).second)
+          return std::map<std::string, span_line>();  // a span twice
+      if (m.size() != names.size())
+        return std::map<std::string, span_line>();
+      for (auto const& name : names)
+        if (!m.count(name))
+          return std::map<std::string, span_line>();
+      return m;
+    };
+    bool ok = true;
+    if (r.status == 200 || r.status == 500 || r.status == 504)
+    {
+      auto const server = index(server_spans[n], r.status == 200
+          ? std::vector<std::string>{"request", "db", "call_backend", "audit"}
+          : std::vector<std::string>{"request", "db"});
+      ok = !server.empty()
+        && server.at("request").parent
+          == (r.kind == "traceparent" ? r.sent_parent : "-");
+      for (auto const& [name, sp] : server)
+        ok = ok && (name == "request" || sp.parent == server.at("request").id);
+      if (ok && r.status == 200)
+      {
+        auto const backend = index(backend_spans[n], {"request", "work"});
+        std::string const call = server.at("call_backend").id;
+        ok = !backend.empty() && backend.at("request").parent == call
+          && backend_parent[n] == call
+          && backend.at("work").parent == backend.at("request").id;
+      }
+      else
+        ok = ok && backend_spans[n].empty();
+    }
+    else
+      ok = server_spans[n].empty() && backend_spans[n].empty();
+    if (!ok && ++broken_traces <= 3)
+    {
+      std::cout << "SPANS of request " << n << " (" << r.status << "):";
+      for (auto const& sp : server_spans[n])
+        std::cout << " [server " << sp.name << " " << sp.id << " < "
+                  << sp.parent << "]";
+      for (auto const& sp : backend_spans[n])
+        std::cout << " [backend " << sp.name << " " << sp.id << " < "
+                  << sp.parent << "]";
+      std::cout << '\n';
+    }
+  }
+
   std::map<int, int> by_status;
   for (auto const& [n, r] : results)
     ++by_status[r.status];
@@ -418,7 +541,11 @@ int check(std::string const& results_file, std::string const& server_log,
             << " log lines checked, mismatches: " << mismatches
             << ", requests with missing or unordered steps: " << missing
             << ", split or injected lines: " << malformed_lines << '\n';
-  return mismatches == 0 && missing == 0 && malformed_lines == 0 ? 0 : 1;
+  std::cout << "spans: " << spans_checked
+            << " checked, requests with a missing span or a wrong parent "
+               "link: " << broken_traces << '\n';
+  return mismatches == 0 && missing == 0 && malformed_lines == 0
+      && broken_traces == 0 ? 0 : 1;
 }
 
 std::string option(int argc, char* argv[], std::string const& name)

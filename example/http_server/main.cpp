@@ -11,14 +11,16 @@
 // database call, prices the item through a callback-style library, calls the
 // backend service, answers, and leaves an audit write running after the
 // answer; it logs at each step. No function below takes the request ID: the
-// log records read it. Each request runs in a zone (see answer_in_zone in
+// log records read it. Nor does any take a span: each request's spans
+// (request; db, call_backend and audit, its children) find their parent in
+// OpenTelemetry's context, made async-local (see spans.hpp). Each request runs in a zone (see answer_in_zone in
 // http_common.hpp): "request done" waits for the audit write, a pricing
 // callback that throws answers 500 for its request only, and a request past
 // its deadline answers 504.
 //
 //   http_server --backend-port P [--port N] [--port-file FILE]
 
-#include "../common/http_common.hpp"
+#include "../common/spans.hpp"
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
@@ -71,13 +73,17 @@ void write_audit(net::any_io_executor ex, std::string target)
   auto t = std::make_shared<net::steady_timer>(ex,
       std::chrono::milliseconds(5));
   t->async_wait([t, target = std::move(target)](boost::system::error_code) {
+    // Still in the request's span, after its answer: a span of its own.
+    tracer().StartSpan("audit");
     EXAMPLE_LOG << target << " audit written";
   });
 }
 
-// An outgoing call: the current trace goes along, as a new span.
+// An outgoing call, a span of its own: the backend's spans are its children.
 net::awaitable<std::string> call_backend(std::string target)
 {
+  auto span = tracer().StartSpan("call_backend");
+  trace::Scope scope(span);
   // (No stream timeout: Beast's timeouts need a strand on a 2-thread
   // io_context; the demo bounds the whole run instead.)
   beast::tcp_stream stream(co_await net::this_coro::executor);
@@ -86,7 +92,7 @@ net::awaitable<std::string> call_backend(std::string target)
       net::use_awaitable);
   request req(http::verb::get, target, 11);
   req.set(http::field::host, "backend");
-  alh::inject(req);
+  inject_span(req);
   co_await http::async_write(stream, req, net::use_awaitable);
   beast::flat_buffer buffer;
   response res;
@@ -98,6 +104,7 @@ net::awaitable<std::string> call_backend(std::string target)
 
 net::awaitable<response> handle(request req)
 {
+  request_span span;  // the parent of every span below
   std::string const target(req.target());
   EXAMPLE_LOG << target << " received";
 
@@ -108,7 +115,11 @@ net::awaitable<response> handle(request req)
   net::steady_timer db(co_await net::this_coro::executor,
       slow ? std::chrono::milliseconds(std::chrono::hours(1))
            : std::chrono::milliseconds(2));
-  co_await db.async_wait(net::use_awaitable);
+  {
+    auto db_span = tracer().StartSpan("db");
+    trace::Scope scope(db_span);
+    co_await db.async_wait(net::use_awaitable);
+  }
   EXAMPLE_LOG << target << " database answered";
 
   int const cents = co_await price(target, net::use_awaitable);
@@ -147,5 +158,6 @@ int main(int argc, char* argv[])
     std::cerr << "usage: http_server --backend-port P [--port N] [--port-file F]\n";
     return 2;
   }
+  install_spans();
   run_service("server", argc, argv, &handle);
 }
