@@ -80,9 +80,7 @@ public:
     {
       // Our binding, or what variable::disable made of it, is current: the
       // slot's reference goes, and so does ours.
-      detail::current_node = previous;
-      detail::changed(current, previous, false);
-      detail::release(current);
+      detail::leave_region(previous, false);
     }
     else
     {

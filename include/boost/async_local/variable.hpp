@@ -335,7 +335,7 @@ public:
     detail::add_ref(n);
     detail::add_ref(next);
     token t(this, k, n, next);
-    detail::replace_current(n, next);
+    detail::replace_current(next);
     return t;
   }
 
@@ -376,7 +376,7 @@ public:
     if (t.key_ == k && n == t.after_)
     {
       detail::add_ref(t.before_);
-      detail::replace_current(n, t.before_);
+      detail::replace_current(t.before_);
     }
     else if (t.key_ == k && detail::enabled())
     {
@@ -468,7 +468,7 @@ private:
     else if (n && detail::find(n, k))
       next = detail::make_node<detail::no_value>(n, k);
     if (next != n)
-      detail::replace_current(n, next);
+      detail::replace_current(next);
   }
 
   static std::type_info const* type_of() noexcept

@@ -630,14 +630,21 @@ inline void register_slot_cleanup() noexcept
     register_slot_cleanup_now();
 }
 
-// Replaces the current context `n` by `next` (one reference, taken over)
+// Leaves a region: puts `saved` back in the slot and releases whatever the
+// region left there.
+inline void leave_region(node* saved, bool context_switch) noexcept
+{
+  node* const left = std::exchange(current_node, saved);
+  changed(left, saved, context_switch);
+  release(left);
+}
+
+// Replaces the current context by `next` (one reference, taken over)
 // outside any scope: the new context may be the thread's for good.
-inline void replace_current(node* n, node* next) noexcept
+inline void replace_current(node* next) noexcept
 {
   register_slot_cleanup();
-  current_node = next;
-  changed(n, next, false);
-  release(n);
+  leave_region(next, false);
 }
 
 // True when `n` was made under suppress_flow: work initiated in it
@@ -707,21 +714,12 @@ BOOST_ASYNC_LOCAL_NOINLINE inline void drop_from_current(
     return;
   try
   {
-    replace_current(n,
+    replace_current(
         make_node<replacement>(n, key, replacement{stands_for(n)}));
   }
   catch (...)
   {
   }
-}
-
-// Leaves a region: puts `saved` back in the slot and releases whatever the
-// region left there.
-inline void leave_region(node* saved, bool context_switch) noexcept
-{
-  node* const left = std::exchange(current_node, saved);
-  changed(left, saved, context_switch);
-  release(left);
 }
 
 // Runs a region with `owned` installed; on exit, whatever the region left in
