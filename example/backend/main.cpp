@@ -25,9 +25,11 @@ net::awaitable<response> handle(request req)
   request_span span;
   std::string const target(req.target());
   // The span the caller made for this call, to check that each outgoing
-  // call is a span of its own.
+  // call is a span of its own. (No identity while propagation is switched
+  // off or compiled out.)
+  auto const* identity = alh::current_request().get();
   EXAMPLE_LOG << target << " lookup, parent span "
-              << alh::current_request().get()->trace.parent_id_view();
+              << (identity ? identity->trace.parent_id_view() : "-");
   net::steady_timer work(co_await net::this_coro::executor,
       std::chrono::milliseconds(1));
   co_await work.async_wait(net::use_awaitable);

@@ -207,8 +207,9 @@ net::awaitable<void> answer_in_zone(beast::tcp_stream& stream,
     : answer ? std::move(*answer)
     : response(http::status::internal_server_error, version);
   res.set("X-Request-Id", alh::current_request_id().view());
-  res.set("traceparent",
-      alh::current_request().get()->trace.to_chars().view());
+  // (Null while propagation is switched off or compiled out.)
+  if (auto const* identity = alh::current_request().get())
+    res.set("traceparent", identity->trace.to_chars().view());
   res.keep_alive(keep_alive);
   res.prepare_payload();
   auto [wec, wn] = co_await http::async_write(stream, res,

@@ -13,10 +13,11 @@
 // line when a span starts,
 //
 //   span <name> trace <trace id> id <span id> parent <parent span id, or ->
+//     sampled <0 or 1>
 //
 // and the log line itself carries the request's ID and trace ID, so the
-// demo's check can verify every parent link and that the spans' trace is
-// the request's.
+// demo's check can verify every parent link, that the spans' trace is the
+// request's, and that the caller's sampled flag went along.
 //
 // The request's identity (al::http, request_context) stays the one source of
 // the trace: the caller's span is taken from the traceparent our own parser
@@ -94,7 +95,10 @@ Id random_id()
 
 // Starts spans as the SDK's tracer does, their parent the active span of
 // OpenTelemetry's runtime context (StartSpanOptions::parent, unused by the
-// demo, is not looked at), and logs each one.
+// demo, is not looked at), and logs each one. A span keeps its parent's
+// sampled flag, as the SDK's default (parent-based) sampler decides, and a
+// trace's first span here the request's; but every span is logged, sampled
+// or not, so that the demo can check them all.
 class log_tracer final : public trace::Tracer
 {
 public:
@@ -109,22 +113,26 @@ public:
     trace::SpanContext const parent =
       trace::GetSpan(otel::context::RuntimeContext::GetCurrent())->GetContext();
     trace::TraceId trace_id = parent.trace_id();
+    trace::TraceFlags flags = parent.trace_flags();
     if (!parent.IsValid())
     {
       auto const* request = alh::current_request().get();
-      trace_id = request && request->trace.valid()
+      bool const from_request = request && request->trace.valid();
+      trace_id = from_request
         ? id_from_hex<trace::TraceId>(request->trace.trace_id_view())
         : random_id<trace::TraceId>();
+      flags = trace::TraceFlags(!from_request || request->trace.sampled()
+          ? trace::TraceFlags::kIsSampled : 0);
     }
-    trace::SpanContext const context(trace_id,
-        random_id<trace::SpanId>(),
-        trace::TraceFlags(trace::TraceFlags::kIsSampled), false);
+    trace::SpanContext const context(trace_id, random_id<trace::SpanId>(),
+        flags, false);
     char t[32], s[16], p[16];
     // The names are the services' own: nothing a client sent.
     EXAMPLE_LOG << "span " << std::string_view(name.data(), name.size())
                 << " trace " << to_hex(trace_id, t)
                 << " id " << to_hex(context.span_id(), s) << " parent "
-                << (parent.IsValid() ? to_hex(parent.span_id(), p) : "-");
+                << (parent.IsValid() ? to_hex(parent.span_id(), p) : "-")
+                << " sampled " << (flags.IsSampled() ? 1 : 0);
     return otel::nostd::shared_ptr<trace::Span>(
         new trace::DefaultSpan(context));
   }

@@ -11,11 +11,13 @@
 //       Sends N requests (GET /item/<n>), C at a time over keep-alive
 //       connections: a quarter with a traceparent, a quarter with an
 //       X-Request-Id, the rest with none, a malformed traceparent, or hostile
-//       headers (non-ASCII, CR/LF, 64 KiB). One in 40 is /item/<n>/explode,
-//       whose handling throws from a callback (it must get 500, and the
-//       others their 200), and one in 40 /item/<n>/slow, which waits past
-//       its deadline (504). Checks each response's status and identity and
-//       writes one line per request: n kind status request-id trace-id.
+//       headers (non-ASCII, CR/LF, 64 KiB); half the traceparents say the
+//       trace is not sampled. One in 40 is /item/<n>/explode, whose
+//       handling throws from a callback (it must get 500, and the others
+//       their 200), and one in 40 /item/<n>/slow, which waits past its
+//       deadline (504). Checks each response's status and identity and
+//       writes one line per request: n kind status request-id trace-id
+//       sent-parent-span.
 //
 //   http_client --check RESULTS SERVER_LOG BACKEND_LOG
 //       Checks that every server log line about /item/<n> carries request
@@ -23,9 +25,9 @@
 //       carries its trace ID, that no line was split or injected, that each
 //       request logged its steps in order with "request done" last (after
 //       the audit write its answer did not wait for), that each request's
-//       OpenTelemetry spans in both services are in its trace with every
-//       parent link right, prints an excerpt and a summary, and exits
-//       non-zero on any mismatch.
+//       OpenTelemetry spans in both services are in its trace, with every
+//       parent link right and the sampled flag the client sent, prints an
+//       excerpt and a summary, and exits non-zero on any mismatch.
 
 #include <boost/async_local/http/trace_context.hpp>
 
@@ -74,6 +76,13 @@ std::string kind_of(int n)
   return k;
 }
 
+// The traceparent requests whose trace is not sampled (flags 00): every
+// span of theirs, in both services, must say so.
+bool unsampled(int n, std::string const& kind)
+{
+  return kind == "traceparent" && n % 8 == 1;
+}
+
 bool is_trace_id(std::string const& s)
 {
   return s.size() == 32 && s.find_first_not_of("0123456789abcdef") == s.npos;
@@ -114,6 +123,8 @@ net::awaitable<std::optional<result>> send(beast::tcp_stream& stream,
   if (kind == "traceparent")
   {
     auto t = alh::traceparent::generate();
+    if (unsampled(n, kind))
+      t.flags = 0;
     sent_trace = std::string(t.trace_id_view());
     sent_parent = std::string(t.parent_id_view());
     req.set("traceparent", t.to_string());
@@ -273,23 +284,27 @@ std::optional<log_line> parse_line(std::string const& line)
   return l;
 }
 
-// "span <name> trace <trace> id <span> parent <span or ->" (spans.hpp).
+// "span <name> trace <trace> id <span> parent <span or -> sampled <0 or 1>"
+// (spans.hpp).
 struct span_line
 {
-  std::string name, trace, id, parent;
+  std::string name, trace, id, parent, sampled;
 };
 
 std::optional<span_line> parse_span(std::string const& rest)
 {
   std::istringstream in(rest);
-  std::string word, trace_word, id_word, parent_word, extra;
+  std::string word, trace_word, id_word, parent_word, sampled_word, extra;
   span_line s;
   if (!(in >> word >> s.name >> trace_word >> s.trace >> id_word >> s.id
-        >> parent_word >> s.parent) || (in >> extra) || word != "span"
-      || trace_word != "trace" || id_word != "id" || parent_word != "parent")
+        >> parent_word >> s.parent >> sampled_word >> s.sampled)
+      || (in >> extra) || word != "span" || trace_word != "trace"
+      || id_word != "id" || parent_word != "parent"
+      || sampled_word != "sampled" || (s.sampled != "0" && s.sampled != "1"))
     return std::nullopt;
   return s;
 }
+
 
 bool is_span_id(std::string const& s)
 {
@@ -374,7 +389,9 @@ int check(std::string const& results_file, std::string const& server_log,
         bool const ok = it != by_trace.end() && is_span_id(sp->id)
           && (sp->parent == "-" || is_span_id(sp->parent))
           && l->trace == sp->trace
-          && (service == "backend" || l->id == results[it->second].id);
+          && (service == "backend" || l->id == results[it->second].id)
+          && sp->sampled
+            == (unsampled(it->second, results[it->second].kind) ? "0" : "1");
         if (!ok)
         {
           if (mismatches < 5)

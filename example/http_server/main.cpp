@@ -13,10 +13,10 @@
 // answer; it logs at each step. No function below takes the request ID: the
 // log records read it. Nor does any take a span: each request's spans
 // (request; db, call_backend and audit, its children) find their parent in
-// OpenTelemetry's context, made async-local (see spans.hpp). Each request runs in a zone (see answer_in_zone in
-// http_common.hpp): "request done" waits for the audit write, a pricing
-// callback that throws answers 500 for its request only, and a request past
-// its deadline answers 504.
+// OpenTelemetry's context, made async-local (see spans.hpp). Each request
+// runs in a zone (see answer_in_zone in http_common.hpp): "request done"
+// waits for the audit write, a pricing callback that throws answers 500 for
+// its request only, and a request past its deadline answers 504.
 //
 //   http_server --backend-port P [--port N] [--port-file FILE]
 
