@@ -127,20 +127,33 @@ public:
     trace::SpanContext const context(trace_id, random_id<trace::SpanId>(),
         flags, false);
     char t[32], s[16], p[16];
-    // The names are the services' own: nothing a client sent.
-    EXAMPLE_LOG << "span " << std::string_view(name.data(), name.size())
-                << " trace " << to_hex(trace_id, t)
-                << " id " << to_hex(context.span_id(), s) << " parent "
-                << (parent.IsValid() ? to_hex(parent.span_id(), p) : "-")
-                << " sampled " << (flags.IsSampled() ? 1 : 0);
-    return otel::nostd::shared_ptr<trace::Span>(
-        new trace::DefaultSpan(context));
+    try
+    {
+      // The names are the services' own: nothing a client sent.
+      EXAMPLE_LOG << "span " << std::string_view(name.data(), name.size())
+                  << " trace " << to_hex(trace_id, t)
+                  << " id " << to_hex(context.span_id(), s) << " parent "
+                  << (parent.IsValid() ? to_hex(parent.span_id(), p) : "-")
+                  << " sampled " << (flags.IsSampled() ? 1 : 0);
+      return otel::nostd::shared_ptr<trace::Span>(
+          new trace::DefaultSpan(context));
+    }
+    catch (...)
+    {
+      // StartSpan may not throw: out of memory, a span that records
+      // nothing, made beforehand (copying it allocates nothing).
+      return unrecorded_;
+    }
   }
 
 #if OPENTELEMETRY_ABI_VERSION_NO == 1
   void ForceFlushWithMicroseconds(std::uint64_t) noexcept override {}
   void CloseWithMicroseconds(std::uint64_t) noexcept override {}
 #endif
+
+private:
+  otel::nostd::shared_ptr<trace::Span> const unrecorded_{
+    new trace::DefaultSpan(trace::SpanContext::GetInvalid())};
 };
 
 inline log_tracer& tracer()
