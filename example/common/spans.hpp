@@ -23,7 +23,7 @@
 // the trace: the caller's span is taken from the traceparent our own parser
 // accepted, a trace's first span here takes the request's trace ID (as an
 // SDK's IdGenerator could), and an outgoing call sends a traceparent made
-// from its span and checked by our parser before it is written.
+// from its span by our own formatter.
 
 #ifndef BOOST_ASYNC_LOCAL_EXAMPLE_SPANS_HPP
 #define BOOST_ASYNC_LOCAL_EXAMPLE_SPANS_HPP
@@ -40,7 +40,6 @@
 
 #include <cstdint>
 #include <random>
-#include <string>
 #include <string_view>
 
 namespace example {
@@ -185,23 +184,21 @@ inline otel::nostd::unique_ptr<otel::context::Token> attach_caller_span()
 }
 
 // al::http::inject, with the traceparent naming the active span: the callee's
-// first span is that span's child. Only what our parser accepts is sent.
+// first span is that span's child. Written by our own formatter, which
+// writes nothing our parser would reject.
 template <class Body, class Fields>
 void inject_span(boost::beast::http::request<Body, Fields>& req)
 {
-  using namespace spans_detail;
   alh::inject(req);  // tracestate, baggage, X-Request-Id, a traceparent
   trace::SpanContext const active =
     trace::GetSpan(otel::context::RuntimeContext::GetCurrent())->GetContext();
   if (!active.IsValid())
     return;
-  char t[32], s[16];
-  std::string header = "00-";
-  header.append(to_hex(active.trace_id(), t)).append("-");
-  header.append(to_hex(active.span_id(), s));
-  header.append(active.IsSampled() ? "-01" : "-00");
-  if (auto parsed = alh::traceparent::parse(header))
-    req.set("traceparent", parsed->to_chars().view());
+  alh::traceparent t;
+  active.trace_id().ToLowerBase16(t.trace_id);
+  active.span_id().ToLowerBase16(t.parent_id);
+  t.flags = active.IsSampled() ? alh::traceparent::sampled_flag : 0;
+  req.set("traceparent", t.to_chars().view());
 }
 
 // The span of one request's handling in a service, active until it goes:
