@@ -22,7 +22,9 @@
 // al_empty, al_1 and al_8 are then chains outside every zone while zones are
 // in use, and al_1_zone, in place of al_1_hook, is al_1 inside a zone. A
 // program of its own: the zone code in the same translation unit changes how
-// the compiler inlines the other chains. Built with BENCH_WATCHED
+// the compiler inlines the other chains. With --no-zone it makes no zone, so
+// that its chains show the translation unit's cost apart from the zone's
+// (al_1_zone then runs al_1 outside any zone). Built with BENCH_WATCHED
 // (single_file_watched), the program makes a variable with a change
 // callback (variable.hpp), which copies the value into a thread_local as a
 // logging bridge does: al_empty, al_1 and al_8 are then chains whose
@@ -54,6 +56,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -139,10 +142,13 @@ int main(int argc, char** argv)
 #endif
   int rounds = 21;
   char const* only = nullptr;
+  bool make_zone = zones;
   for (int i = 1; i < argc; ++i)
   {
     if (std::strcmp(argv[i], "--threads") == 0)
       threads = true;
+    else if (std::strcmp(argv[i], "--no-zone") == 0)
+      make_zone = false;
     else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc)
       only = argv[++i];
     else
@@ -167,7 +173,9 @@ int main(int argc, char** argv)
 #endif
   constexpr int variants = sizeof(names) / sizeof(names[0]);
 #if defined(BENCH_ZONES)
-  al::zone zone("bench");
+  std::optional<al::zone> zone;
+  if (make_zone)
+    zone.emplace("bench");
 #endif
   al::async_hooks nothing;
   auto run = [&](int v, int chains) {
@@ -187,7 +195,9 @@ int main(int argc, char** argv)
     default:
     {
 #if defined(BENCH_ZONES)
-      return zone.run([&] { return measure(ioc, wrapped, 1, chains); });
+      if (zone)
+        return zone->run([&] { return measure(ioc, wrapped, 1, chains); });
+      return measure(ioc, wrapped, 1, chains);
 #elif defined(BENCH_WATCHED)
       return watched.run("w",
           [&] { return measure(ioc, wrapped, 1, chains); });

@@ -117,13 +117,16 @@ struct zone_stats
  *
  * @par Cost
  * Code that never enters a zone pays nothing while no zone has been made.
- * Once one has, zones install a hook for the rest of the program: each
- * operation outside every zone then costs an inline test (at most five
- * loads and tests: the hook list, its flag, and the context's last key,
- * since the zone's key is always a context's last entry) and no record,
- * 14 instructions a hop by callgrind; each operation inside
- * one is a record (64 bytes, recycled per thread) and four hook calls, and
- * each run reads the steady clock twice.
+ * Once one has, zones install a hook for the rest of the program, and
+ * operations outside every zone make no record. Through a propagating
+ * executor they cost nothing more: a context knows from when it was made
+ * whether it is in a zone, and that flag is tested in the same mask as the
+ * flow flag every capture tests anyway (by callgrind, the same
+ * instructions a hop whether or not a zone has been made). An operation
+ * whose handler is bound with @ref bind_snapshot tests a global and that
+ * flag, 6 instructions. Each operation inside a zone is a record (64
+ * bytes, recycled per thread) and four hook calls, and each run reads the
+ * steady clock twice.
  */
 class zone
 {

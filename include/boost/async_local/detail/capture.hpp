@@ -20,6 +20,62 @@ namespace boost {
 namespace async_local {
 namespace detail {
 
+// The rare cases, out of line: the switch is off or the flow suppressed
+// (nothing to capture), or the context is in a zone (a new reference, as
+// an operation). The result is the operation's address with the low bit
+// set, or the context's: a word, so that the hop's own path keeps the
+// registers it had. (A version shared by every submission, calling `type`
+// through a pointer, cost the hop one instruction more.)
+template <class Type>
+BOOST_ASYNC_LOCAL_NOINLINE std::uintptr_t capture_current_rarely(node* n,
+    Type type) noexcept
+{
+  if (!enabled() || (n->flags & node_no_flow))
+    n = nullptr;
+  else
+    share_current(n);
+  if (records(n))
+    if (operation* op = make_operation(n, type()))
+      return reinterpret_cast<std::uintptr_t>(static_cast<node*>(op)) | 1u;
+  return reinterpret_cast<std::uintptr_t>(n);
+}
+
+// A reference to the current context for a new operation (what
+// acquire_current gives), held by a `Result` (a capture or a ticket): as
+// the operation's record while hooks want one (what records() says).
+//
+// The two tests are fused, so that a program with zones pays nothing for
+// them outside every zone: a context in a zone is flagged node_zoned in the
+// word whose node_no_flow flag acquire_current tests anyway, so the zone
+// test is one more bit in that mask, and the global left to read says only
+// whether a hook wants every operation, as in a program without zones. (A
+// context is flagged node_zoned only once the zones' hook is installed, and
+// that hook stays; make_operation asks records() again.) `type` names the
+// operation, asked only for a record. Callgrind, bench/single_file.cpp
+// built with BENCH_ZONES: 398 / 437 / 441 instructions a hop (0, 1, 8
+// variables) whether or not the program has made a zone, where the two
+// tests apart cost 4 to 6 more once it had (bench/README.md).
+template <class Result, class Type>
+inline Result capture_current(Type type) noexcept
+{
+  node* const n = current();
+  if (n)
+  {
+    if (!enabled() || (n->flags & (node_no_flow | node_zoned)))
+    {
+      std::uintptr_t const r = capture_current_rarely(n, type);
+      node* const held = reinterpret_cast<node*>(r & ~std::uintptr_t(1));
+      return (r & 1u) ? Result(static_cast<operation*>(held)) : Result(held);
+    }
+    share_current(n);
+  }
+  if (records_operations
+      && recording.load(std::memory_order_relaxed) == record_all)
+    if (operation* op = make_operation(n, type()))
+      return Result(op);
+  return Result(n);
+}
+
 // What an executor carries: nothing (run functions in the caller's context,
 // read at execute time), a context captured when an operation tracked work
 // (it belongs to that operation), or a snapshot bound by bind_snapshot (it
@@ -55,11 +111,7 @@ public:
   {
     if constexpr (!compiled_in)
       return capture();
-    node* const n = acquire_current();
-    if (records(n))
-      if (operation* op = make_operation(n, "operation"))
-        return capture(op);
-    return capture(n);
+    return capture_current<capture>(operation_type);
   }
 
   // A bound capture of `s`: one more reference to its context.
@@ -148,7 +200,7 @@ public:
   ticket submit(Type type) const& noexcept
   {
     if (!has_value())
-      return submission(acquire_current(), type);
+      return capture_current<ticket>(type);
     if (operation* op = this->op())
     {
       add_ref(op);
@@ -167,7 +219,7 @@ public:
       return ticket(static_cast<operation*>(
           reinterpret_cast<node*>(bits & ~std::uintptr_t(7))));
     if (!bits)
-      return submission(acquire_current(), type);
+      return capture_current<ticket>(type);
     node* const n = reinterpret_cast<node*>(bits & ~std::uintptr_t(7));
     return (bits & 2u) ? submission(n, bind_type) : ticket(n);
   }
@@ -216,6 +268,11 @@ private:
   {
     return (records_operations && (bits_ & 4u))
       ? static_cast<operation*>(held()) : nullptr;
+  }
+
+  static char const* operation_type() noexcept
+  {
+    return "operation";
   }
 
   static char const* bind_type() noexcept

@@ -74,9 +74,12 @@ BOOST_ASYNC_LOCAL_SYMBOL_VISIBLE inline std::atomic<hook_list*>
 
 // Which new operations get a record, published with the list: none (no
 // hook installed), those in a zone (the only hooks installed are the
-// zones', zone.hpp), or all. A word of its own, so that the hop's test
-// reads one global and, only while zones alone are recording, one field of
-// a context it already holds.
+// zones', zone.hpp), or all. A word of its own, so that a test reads one
+// global and, only while zones alone are recording, one field of a context
+// it already holds. The capture of the current context for a new operation
+// (capture_current, capture.hpp) tests the context's zone flag first,
+// together with its flow flag, and reads this only to ask whether every
+// operation is wanted.
 enum : unsigned char
 {
   record_none = 0,
@@ -349,6 +352,8 @@ inline bool in_zone(node const* n) noexcept
 // every operation is installed, or the zones' hook is and `n` is in a
 // zone. Inline, so that an operation outside every zone, once a zone has
 // installed its hook, costs no call: one global and one field of `n` read.
+// For the current context, capture_current (capture.hpp) decides the same
+// with no test beyond what a program without zones makes.
 // Relaxed: it only filters; make_operation reads the list itself (call_hooks
 // loads it sequentially consistent) and copes with finding none.
 inline bool records(node const* n) noexcept

@@ -13,9 +13,11 @@
 // A zone is a binding (its state, under zone_key) and one hook shared by all
 // zones, installed while any zone's state exists, that wants records of
 // operations in zones only: so while no zone exists nothing changes, and
-// while one does, work outside every zone pays an inline test per operation
-// (records() in operation.hpp: one global, and a flag of the context that
-// marks a zone binding), and no record. The hook finds an operation's zone in
+// while one does, work outside every zone makes no record: an operation
+// captured from the current context tests the context's zone flag with its
+// flow flag (capture_current in capture.hpp, no test more than a program
+// without zones makes), one whose handler is bound to a snapshot tests the
+// recording global and then that flag (records() in operation.hpp). The hook finds an operation's zone in
 // the context its record holds (reported_operation), counts it pending from
 // init to destroy in the zone and every enclosing one, and times its runs
 // between before and after. The zone's error handler is reached through
