@@ -5,7 +5,7 @@
 //   node report.mjs MICRO_JSON NODE20_JSON NODE24_JSON HTTP_TXT OUT_DIR MACHINE \
 //     SINGLE_ST SINGLE_MT SINGLE_ST_NO_HOOKS SINGLE_MT_NO_HOOKS \
 //     SINGLE_ST_ZONES SINGLE_MT_ZONES SINGLE_ST_DISABLED SINGLE_MT_DISABLED \
-//     SINGLE_ST_WATCHED SINGLE_MT_WATCHED
+//     SINGLE_ST_WATCHED SINGLE_MT_WATCHED SINGLE_ST_ZONES_NONE SINGLE_MT_ZONES_NONE
 //
 // Copyright (c) 2026 The Boost.AsyncLocal authors
 // Distributed under the Boost Software License, Version 1.0.
@@ -15,7 +15,8 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 const [microFile, node20File, node24File, httpFile, outDir, machine,
   singleStFile, singleMtFile, singleStNoHooksFile, singleMtNoHooksFile,
   singleStZonesFile, singleMtZonesFile, singleStDisabledFile, singleMtDisabledFile,
-  singleStWatchedFile, singleMtWatchedFile] =
+  singleStWatchedFile, singleMtWatchedFile, singleStZonesNoneFile,
+  singleMtZonesNoneFile] =
   process.argv.slice(2);
 
 const micro = JSON.parse(readFileSync(microFile, 'utf8'));
@@ -110,8 +111,11 @@ const singleStDisabled = readJson(singleStDisabledFile);
 const singleMtDisabled = readJson(singleMtDisabledFile);
 const singleStWatched = readJson(singleStWatchedFile);
 const singleMtWatched = readJson(singleMtWatchedFile);
-const singles = [singleSt, singleStNoHooks, singleStZones, singleStDisabled, singleStWatched,
-  singleMt, singleMtNoHooks, singleMtZones, singleMtDisabled, singleMtWatched].filter(Boolean);
+const singleStZonesNone = readJson(singleStZonesNoneFile);
+const singleMtZonesNone = readJson(singleMtZonesNoneFile);
+const singles = [singleSt, singleStNoHooks, singleStZones, singleStZonesNone, singleStDisabled,
+  singleStWatched, singleMt, singleMtNoHooks, singleMtZones, singleMtZonesNone,
+  singleMtDisabled, singleMtWatched].filter(Boolean);
 // A section: a heading, a paragraph, and a table whose first `text`
 // columns are text and the others figures.
 function section(title, intro, header, text, rows) {
@@ -164,16 +168,26 @@ if (zeroCost.length)
     2, zeroCost.map(compareRow));
 
 // Zones: what code outside every zone pays once a zone exists (the zones'
-// hook installed for the rest of the process), against the process that
-// never made one, in the same run.
-const zoneCost = compare([[singleStZones, singleSt], [singleMtZones, singleMt]], (a, b) => b);
-if (zoneCost.length)
+// hook installed for the rest of the process), against the same program
+// making no zone (the run-time cost), and against the program without the
+// zone code (which adds what that code changes in the compiler's
+// inlining), in the same run.
+const kind = (a) => ({ process: a.process.split(',')[0] });
+const zoneCost = compare([[singleStZones, singleStZonesNone], [singleMtZones, singleMtZonesNone]],
+  kind);
+const zoneCode = compare([[singleStZones, singleSt], [singleMtZones, singleMt]], kind);
+if (zoneCost.length || zoneCode.length)
   section('Zones: cost outside zones, and inside one', [
     'Ratio to plain Asio of the single-file chains outside every zone in a',
-    'process that has made a zone (its hook installed), and in one that never',
-    'has; the hop inside a zone is the "inside an al::zone" row above.'],
-    ['process', 'variant', 'zones in use', 'no zone ever', 'in use / none', 'no-zone spread'],
-    2, zoneCost.map(compareRow));
+    'process that has made a zone (its hook installed), against the same',
+    'program when it makes no zone (`--no-zone`: what a zone costs at run',
+    'time), and against the program without the zone code (what that code',
+    'also changes in the compiler\'s inlining). The hop inside a zone is the',
+    '"inside an al::zone" row above.'],
+    ['process', 'variant', 'compared with', 'zones in use', 'its ratio', 'in use / it', 'its spread'],
+    3, [...zoneCost.map((r) => ['no zone made', r]), ...zoneCode.map((r) => ['no zone code', r])]
+      .map(([what, [proc, v, x, y, other]]) =>
+        `| ${proc} | ${variantName[v]} | ${what} | ${fmt(x, 2)} | ${fmt(y, 2)} | ${fmt(x / y, 3)} | ${roundSpread(other)} |`));
 
 // Change callbacks: what hops whose contexts bind no watched variable pay
 // once one exists, against the process that never made one, in the same

@@ -11,6 +11,7 @@
 //
 //   single_file [--threads] [ROUNDS]
 //   single_file --only plain|al_empty|al_1|al_8|al_1_hook|al_1_off [CHAINS]
+//   single_file_zones [--no-zone] ...
 //
 // al_1_hook is al_1 with a no-op hook installed (see hooks.hpp); al_1_off
 // is al_1 with propagation switched off (al::set_enabled(false)): the
@@ -24,7 +25,7 @@
 // program of its own: the zone code in the same translation unit changes how
 // the compiler inlines the other chains. With --no-zone it makes no zone, so
 // that its chains show the translation unit's cost apart from the zone's
-// (al_1_zone then runs al_1 outside any zone). Built with BENCH_WATCHED
+// (and it has al_1_hook, as single_file does, in place of al_1_zone). Built with BENCH_WATCHED
 // (single_file_watched), the program makes a variable with a change
 // callback (variable.hpp), which copies the value into a thread_local as a
 // logging bridge does: al_empty, al_1 and al_8 are then chains whose
@@ -167,7 +168,7 @@ int main(int argc, char** argv)
 #if defined(BENCH_WATCHED)
       "al_1_watched"
 #else
-      zones ? "al_1_zone" : "al_1_hook"
+      make_zone ? "al_1_zone" : "al_1_hook"
 #endif
   };
 #endif
@@ -197,7 +198,6 @@ int main(int argc, char** argv)
 #if defined(BENCH_ZONES)
       if (zone)
         return zone->run([&] { return measure(ioc, wrapped, 1, chains); });
-      return measure(ioc, wrapped, 1, chains);
 #elif defined(BENCH_WATCHED)
       return watched.run("w",
           [&] { return measure(ioc, wrapped, 1, chains); });
@@ -249,7 +249,8 @@ int main(int argc, char** argv)
 #elif defined(BENCH_WATCHED)
   char const* build = ", a change callback in use";
 #else
-  char const* build = zones ? ", zones in use" : "";
+  char const* build = !zones ? ""
+    : make_zone ? ", zones in use" : ", zone code, no zone made";
 #endif
   std::printf("{\"process\": \"%s%s\", \"rounds\": %d, \"variants\": {",
       threads ? "multi-threaded" : "single-threaded", build, rounds);

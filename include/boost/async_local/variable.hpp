@@ -169,7 +169,11 @@ public:
    * being reported, so each sees its values in the order the thread had
    * them; a binding it makes and undoes before returning (a @ref run) is
    * not reported. Switching propagation off in it stops the calls still
-   * to come.
+   * to come. So a callback that leaves a new binding of a watched variable
+   * behind on every call (an `assign` of its own variable, say, whatever
+   * the value) is called again for that change, and again, and never
+   * returns to the code that made the first change: leave a binding behind
+   * only under a condition that the next call finds false.
    *
    * @par Exceptions
    * `on_change` must not throw: it is called from destructors and
