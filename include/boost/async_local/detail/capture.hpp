@@ -21,8 +21,9 @@ namespace async_local {
 namespace detail {
 
 // The rare cases, out of line: the switch is off or the flow suppressed
-// (nothing to capture), or the context is in a zone (a new reference, as
-// an operation). The result is the operation's address with the low bit
+// (nothing to capture), or the context is in a zone (a new reference, held
+// by the operation's record while records() says there is one, and when
+// one can be made). The result is the record's address with the low bit
 // set, or the context's: a word, so that the hop's own path keeps the
 // registers it had. (A version shared by every submission, calling `type`
 // through a pointer, cost the hop one instruction more.)

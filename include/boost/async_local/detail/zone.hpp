@@ -11,14 +11,15 @@
 // The machinery behind zone.hpp.
 //
 // A zone is a binding (its state, under zone_key) and one hook shared by all
-// zones, installed while any zone's state exists, that wants records of
-// operations in zones only: so while no zone exists nothing changes, and
-// while one does, work outside every zone makes no record: an operation
-// captured from the current context tests the context's zone flag with its
-// flow flag (capture_current in capture.hpp, no test more than a program
-// without zones makes), one whose handler is bound to a snapshot tests the
-// recording global and then that flag (records() in operation.hpp). The hook finds an operation's zone in
-// the context its record holds (reported_operation), counts it pending from
+// zones, installed when the first zone is made and kept for the rest of the
+// program, that wants records of operations in zones only: so until a zone
+// is made nothing changes, and afterwards work outside every zone makes no
+// record: an operation captured from the current context tests the
+// context's zone flag with its flow flag (capture_current in capture.hpp,
+// no test more than a program without zones makes), one whose handler is
+// bound to a snapshot tests the recording global and then that flag
+// (records() in operation.hpp). The hook finds an operation's zone in the
+// context its record holds (reported_operation), counts it pending from
 // init to destroy in the zone and every enclosing one, and times its runs
 // between before and after. The zone's error handler is reached through
 // zone_error_router from the run of an operation (operation.hpp).
