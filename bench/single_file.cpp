@@ -25,10 +25,10 @@
 // program of its own: the zone code in the same translation unit changes how
 // the compiler inlines the other chains. With --no-zone it makes no zone, so
 // that its chains show the translation unit's cost apart from the zone's
-// (and it has al_1_hook, as single_file does, in place of al_1_zone). Built with BENCH_WATCHED
-// (single_file_watched), the program makes a variable with a change
-// callback (variable.hpp), which copies the value into a thread_local as a
-// logging bridge does: al_empty, al_1 and al_8 are then chains whose
+// (and it has al_1_hook, as single_file does, in place of al_1_zone).
+// Built with BENCH_WATCHED (single_file_watched), the program makes a
+// variable with a change callback (variable.hpp), which copies the value
+// into a thread_local as a logging bridge does: al_empty, al_1 and al_8 are then chains whose
 // contexts bind no such variable while one exists, and al_1_watched, in
 // place of al_1_hook, is al_1 with the watched variable bound too, so
 // that every hop calls its callback twice (the handler's context installed,

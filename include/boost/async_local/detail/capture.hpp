@@ -20,21 +20,19 @@ namespace boost {
 namespace async_local {
 namespace detail {
 
-// The rare cases, out of line: the switch is off or the flow suppressed
-// (nothing to capture), or the context is in a zone (a new reference, held
-// by the operation's record while records() says there is one, and when
-// one can be made). The result is the record's address with the low bit
-// set, or the context's: a word, so that the hop's own path keeps the
-// registers it had. (A version shared by every submission, calling `type`
-// through a pointer, cost the hop one instruction more.)
+// The rare cases, out of line, through acquire_current: the switch is off
+// or the flow suppressed (nothing to capture), or the context is in a zone
+// (a new reference, held by the operation's record while records() says
+// there is one, and when one can be made). The result is the record's
+// address with the low bit set, or the context's: a word, so that the
+// hop's own path keeps the registers it had. (A version shared by every
+// submission, calling `type` through a pointer, cost the hop one
+// instruction more.)
 template <class Type>
-BOOST_ASYNC_LOCAL_NOINLINE std::uintptr_t capture_current_rarely(node* n,
+BOOST_ASYNC_LOCAL_NOINLINE std::uintptr_t capture_current_rarely(
     Type type) noexcept
 {
-  if (!enabled() || (n->flags & node_no_flow))
-    n = nullptr;
-  else
-    share_current(n);
+  node* const n = acquire_current();
   if (records(n))
     if (operation* op = make_operation(n, type()))
       return reinterpret_cast<std::uintptr_t>(static_cast<node*>(op)) | 1u;
@@ -64,7 +62,7 @@ inline Result capture_current(Type type) noexcept
   {
     if (!enabled() || (n->flags & (node_no_flow | node_zoned)))
     {
-      std::uintptr_t const r = capture_current_rarely(n, type);
+      std::uintptr_t const r = capture_current_rarely(type);
       node* const held = reinterpret_cast<node*>(r & ~std::uintptr_t(1));
       return (r & 1u) ? Result(static_cast<operation*>(held)) : Result(held);
     }
